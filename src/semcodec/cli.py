@@ -1,0 +1,71 @@
+"""The ``semcodec`` command line.
+
+Subcommands live in their own modules and are imported only when run, so ``semcodec --help``
+answers without importing numpy, torch or any model library. Every ``SemcodecError`` ends as one
+sentence on stderr and a non-zero exit; results go to stdout (JSON where asked), progress to stderr.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+import click
+
+# name -> (module, attribute, one-line help). The help text is here so that listing commands
+# imports nothing.
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "encode": ("semcodec.commands.encode", "encode", "Encode an image (or a description) into a .smc file."),
+    "decode": ("semcodec.commands.decode", "decode", "Decode a .smc file into an image (or its text)."),
+    "inspect": ("semcodec.commands.inspect", "inspect", "Show a .smc file's header, text, bits and rate."),
+}
+
+
+class LazyGroup(click.Group):
+    """A click group whose subcommands are imported on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in COMMANDS:
+            return None
+        module, attr, _ = COMMANDS[name]
+        return getattr(importlib.import_module(module), attr)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        with formatter.section("Commands"):
+            formatter.write_dl([(name, spec[2]) for name, spec in COMMANDS.items()])
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="semcodec")
+def cli() -> None:
+    """semcodec: semantic image compression at micro-bits per pixel."""
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: run the CLI, turning user-facing errors into one sentence and an exit code."""
+    from .errors import SemcodecError
+
+    try:
+        cli.main(args=argv, prog_name="semcodec", standalone_mode=False)
+    except SemcodecError as e:
+        click.echo(f"semcodec: error: {e}", err=True)
+        return e.exit_code
+    except click.exceptions.Abort:
+        click.echo("semcodec: aborted", err=True)
+        return 130
+    except click.ClickException as e:
+        e.show()
+        return e.exit_code
+    except KeyboardInterrupt:
+        click.echo("semcodec: interrupted", err=True)
+        return 130
+    except BrokenPipeError:
+        return 141
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
