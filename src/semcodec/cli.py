@@ -12,6 +12,8 @@ import sys
 
 import click
 
+from . import __version__
+
 # name -> (module, attribute, one-line help). The help text is here so that listing commands
 # imports nothing.
 COMMANDS: dict[str, tuple[str, str, str]] = {
@@ -39,7 +41,7 @@ class LazyGroup(click.Group):
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="semcodec")
+@click.version_option(version=__version__, prog_name="semcodec")
 def cli() -> None:
     """semcodec: semantic image compression at micro-bits per pixel."""
 

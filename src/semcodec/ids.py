@@ -1,0 +1,51 @@
+"""Hand-maintained id tables of the .smc format.
+
+These numbers are written into files. They are never renumbered and never reused: a new coder,
+prior or size gets the next free number, and a retired one keeps its number forever, so that a
+file written by any released version stays decodable. (Generator profile ids live in
+``semcodec.profiles`` under the same rule.)
+"""
+
+from __future__ import annotations
+
+#: Text coders. Id 3 is the escape to an extended id (exp-Golomb coded after the 2-bit field).
+CODER_IDS: dict[str, int] = {"ngram": 0, "consonant": 1, "raw": 2}
+
+#: Text priors (statistical models shipped as data files). 0 means "no prior".
+PRIOR_IDS: dict[str, int] = {"none": 0, "ngram-v1": 1}
+
+#: The prior a coder uses when the header does not name one.
+DEFAULT_PRIOR: dict[str, str] = {"ngram": "ngram-v1", "consonant": "none", "raw": "none"}
+
+#: The generator profile assumed when the header does not name one (see ``semcodec.profiles``).
+DEFAULT_PROFILE = 1
+
+#: The image size assumed when the header does not give one.
+DEFAULT_SIZE = (1024, 1024)
+
+#: Common image sizes coded as a 4-bit index; index 15 is the escape to an explicit size.
+SIZE_TABLE: tuple[tuple[int, int], ...] = (
+    (768, 512),  # Kodak, landscape
+    (512, 768),  # Kodak, portrait
+    (512, 512),
+    (256, 256),
+    (2048, 2048),
+    (1920, 1080),
+    (1080, 1920),
+    (1280, 720),
+    (720, 1280),
+    (1024, 768),
+    (768, 1024),
+    (1536, 1024),
+    (1024, 1536),
+    (640, 480),
+    (4096, 4096),
+)
+
+
+def name_of(table: dict[str, int], value: int) -> str | None:
+    """Reverse lookup: the name registered under ``value``, or None."""
+    for name, v in table.items():
+        if v == value:
+            return name
+    return None

@@ -1,0 +1,84 @@
+"""The command line: encode/inspect/decode of text, JSON output, and one-sentence errors."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+
+def test_encode_inspect_decode(cli, tmp_path):
+    out = tmp_path / "fox.smc"
+    code, stdout, stderr = cli("encode", "--text", "A red fox in the snow.", "--size", "768x512", "-o", out, "--json")
+    assert code == 0, stderr
+    summary = json.loads(stdout)
+    assert summary["file_bits"] == 8 * out.stat().st_size
+    assert "µbpp" in stderr
+
+    code, stdout, _ = cli("inspect", out, "--json")
+    info = json.loads(stdout)
+    for key in ("version", "coder", "prior", "profile", "width", "height", "seed", "text",
+                "header_bits", "payload_bits", "file_bits", "ubpp"):
+        assert key in info
+    assert (info["width"], info["height"], info["text"]) == (768, 512, "A red fox in the snow.")
+    assert info["ubpp"] == pytest.approx(1e6 * info["file_bits"] / (768 * 512), abs=1e-3)
+
+    code, stdout, _ = cli("decode", out, "--text-only")
+    assert code == 0 and stdout.strip() == "A red fox in the snow."
+
+
+def test_budget_from_ubpp(cli, tmp_path):
+    out = tmp_path / "a.smc"
+    text = "A lighthouse on a rocky cliff above a stormy sea, seagulls circling, dramatic clouds at dusk."
+    code, stdout, _ = cli("encode", "--text", text, "--ubpp", "100", "-o", out, "--json")
+    assert code == 0
+    assert json.loads(stdout)["file_bits"] <= 104
+
+
+@pytest.mark.parametrize(
+    "args, fragment",
+    [
+        (["inspect", "missing.smc"], "cannot read"),
+        (["encode", "--text", "x", "--size", "big", "-o", "a.smc"], "--size"),
+        (["encode", "--text", "x", "--size", "0x5", "-o", "a.smc"], "out of range"),
+        (["encode", "-o", "a.smc"], "IMAGE"),
+        (["encode", "--text", "x", "--coder", "zip", "-o", "a.smc"], "unknown text coder"),
+        (["encode", "--text", "a long description", "--max-bits", "3", "-o", "a.smc"], "budget"),
+        (["encode", "--text", "x", "-o", "no/such/dir/a.smc"], "cannot write"),
+    ],
+)
+def test_errors_are_one_sentence(cli, tmp_path, monkeypatch, args, fragment):
+    monkeypatch.chdir(tmp_path)
+    code, stdout, stderr = cli(*args)
+    assert code != 0
+    assert fragment in stderr
+    assert "Traceback" not in stderr
+    assert len(stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("content", [b"", b"\x89PNG\r\n\x1a\n0000000", b"\xff" * 40, b"\x3f" * 3])
+def test_bad_files(cli, tmp_path, content):
+    bad = tmp_path / "bad.smc"
+    bad.write_bytes(content)
+    code, _, stderr = cli("inspect", bad)
+    assert code == 2, stderr
+    assert stderr.startswith("semcodec: error:") and len(stderr.strip().splitlines()) == 1
+
+
+def test_help_imports_nothing_heavy():
+    """``semcodec --help`` must answer at once: no numpy, torch or model library at start-up."""
+    import subprocess
+    import sys
+
+    from conftest import SRC
+
+    code = (
+        "import sys\n"
+        "from semcodec.cli import main\n"
+        "main(['--help'])\n"
+        "print('HEAVY', [m for m in ('torch', 'transformers', 'diffusers', 'openai', 'numpy', 'PIL')"
+        " if m in sys.modules])"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env={"PYTHONPATH": str(SRC)}, timeout=60)
+    assert "HEAVY []" in proc.stdout, proc.stdout + proc.stderr

@@ -1,0 +1,63 @@
+"""Rate control: budgets, strategies and the exact coded length."""
+
+from __future__ import annotations
+
+import pytest
+
+from semcodec.codec import compress_text
+from semcodec.errors import BudgetError, InputError
+from semcodec.rate import budget_bits, fit_text, select_candidates, truncate_candidates
+
+DESCRIPTION = (
+    "A golden retriever runs along a sandy beach at sunset, with waves breaking behind it "
+    "and a red kite in the orange sky."
+)
+
+
+def test_ubpp_budget_is_floor_of_pixels():
+    assert budget_bits(None, 100, 1024, 1024) == 104
+    assert budget_bits(None, 1000, 1024, 1024) == 1048
+    assert budget_bits(250, None, 1, 1) == 250
+    assert budget_bits(None, None, 8, 8) is None
+    with pytest.raises(InputError):
+        budget_bits(100, 100, 8, 8)
+    with pytest.raises(InputError):
+        budget_bits(None, -1, 8, 8)
+
+
+def test_truncate_drops_trailing_function_words():
+    cands = truncate_candidates("a dog on a beach")
+    assert cands[0] == "a dog on a beach"
+    assert "a dog on a" not in cands and "a dog" in cands
+
+
+def test_select_drops_function_words_first():
+    cands = select_candidates("a dog on a beach near the sea")
+    assert cands[0] == "a dog on a beach near the sea"
+    assert "dog beach sea" in cands
+    assert cands.index("dog beach sea") < cands.index("dog beach")
+
+
+@pytest.mark.parametrize("coder", ["raw", "ngram", "consonant"])
+@pytest.mark.parametrize("strategy", ["truncate", "select"])
+@pytest.mark.parametrize("budget", [64, 105, 524])
+def test_fitted_file_never_exceeds_budget(coder, strategy, budget):
+    enc = compress_text(DESCRIPTION, coder=coder, max_bits=budget, strategy=strategy)
+    assert enc.file_bits <= budget
+    # Most of the budget is used: no more than one more word would have fitted.
+    assert enc.file_bits > budget - 8 * 12
+
+
+def test_text_that_fits_is_kept_verbatim():
+    enc = compress_text("  A  fox.\n", coder="raw", max_bits=1000)
+    assert enc.text == "  A  fox.\n"
+
+
+def test_too_small_budget_is_a_clear_error():
+    with pytest.raises(BudgetError, match="cannot hold even one word"):
+        compress_text(DESCRIPTION, coder="raw", max_bits=9)
+
+
+def test_unknown_strategy():
+    with pytest.raises(InputError, match="strategy"):
+        fit_text(DESCRIPTION, 10, len, "magic")
