@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from semcodec.text.arith import MAX_TOTAL  # noqa: E402
-from semcodec.text.prior import END, EOT, ESC, RAW, write_prior_file  # noqa: E402
+from semcodec.text.prior import END, EOT, ESC, RAW, NgramPrior, read_prior_file, write_prior_file  # noqa: E402
 from semcodec.text.tokenize import tokenize  # noqa: E402
 
 FORMAT = 1
@@ -67,65 +67,73 @@ def _discounts(counts: np.ndarray, scale: int) -> list[int]:
     return [min(max(int(round(scale * x)), 1), scale * (i + 1) - 1) for i, x in enumerate(d)]
 
 
-def build_kn(seqs: list[list[int]], nsym: int, order: int, scale: int, prefix: str) -> dict[str, np.ndarray]:
-    """Integer interpolated Kneser-Ney arrays (see ``semcodec.text.prior.IntNgramModel``)."""
+def _small(a: np.ndarray) -> np.ndarray:
+    """The narrowest unsigned dtype that holds ``a`` (smaller file)."""
+    for dt in (np.uint8, np.uint16, np.uint32):
+        if a.size == 0 or int(a.max()) <= np.iinfo(dt).max:
+            return a.astype(dt)
+    return a.astype(np.int64)
+
+
+def build_kn(seqs: list[list[int]], nsym: int, order: int, scale: int, prefix: str,
+             prune: int = 0) -> dict[str, np.ndarray]:
+    """Counts for an integer interpolated Kneser-Ney model (see ``IntNgramModel``).
+
+    Level ``order`` keeps raw counts, lower levels continuation counts (distinct left
+    extensions). With ``prune`` > 0, top-level n-grams seen at most ``prune`` times are dropped
+    and their whole mass goes to the context's back-off weight (stored as ``extra``).
+    """
     pad = [0] * (order - 1)
-    flat = []
-    for s in seqs:
-        flat.append(np.array(pad + s, dtype=np.int64))
-    # n-gram keys of length `order` (context padded with symbol 0), base nsym.
+    assert nsym ** order < 2**62, "vocabulary too large for int64 n-gram keys"
     grams = []
-    for a in flat:
+    for s in seqs:
+        a = np.array(pad + s, dtype=np.int64)
         m = len(a) - order + 1
         k = np.zeros(m, dtype=np.int64)
         for j in range(order):
             k = k * nsym + a[j : j + m]
         grams.append(k)
     keys, counts = np.unique(np.concatenate(grams), return_counts=True)
-    assert nsym ** order < 2**62
     arrays: dict[str, np.ndarray] = {}
-    meta_d = {}
+    discounts: dict[int, list[int]] = {}
     for k in range(order, 0, -1):
         disc = _discounts(counts, scale)
-        meta_d[k] = disc
-        cc = np.minimum(counts, 3) - 1
-        dvec = np.array(disc, dtype=np.int64)[cc]
-        g = scale * counts.astype(np.int64) - dvec
+        discounts[k] = disc
         if k == 1:
-            f1 = np.zeros(nsym, dtype=np.int64)
-            f1[keys] = g
-            bo1 = int(dvec.sum())
-            freq = f1 * nsym + bo1  # level 1 interpolated with the uniform distribution
-            arrays[prefix + "uni"] = np.concatenate([[0], np.cumsum(freq)]).astype(np.int64)
+            c1 = np.zeros(nsym, dtype=np.int64)
+            c1[keys] = counts
+            arrays[prefix + "cnt1"] = _small(c1)
             break
-        ctx = keys // nsym
-        succ = keys % nsym
-        ukeys, start = np.unique(ctx, return_index=True)
-        start = np.concatenate([start, [len(ctx)]]).astype(np.int64)
-        bo = np.add.reduceat(dvec, start[:-1])
-        p = f"{prefix}k{k}_"
-        arrays[p + "keys"] = ukeys.astype(np.int64)
-        arrays[p + "start"] = start
-        arrays[p + "bo"] = bo.astype(np.int64)
-        arrays[p + "succ"] = succ.astype(np.int32)
-        arrays[p + "cum"] = np.concatenate([[0], np.cumsum(g)]).astype(np.int64)
-        # Continuation counts of the (k-1)-grams: distinct left extensions.
         lower = keys % (nsym ** (k - 1))
-        keys, counts = np.unique(lower, return_counts=True)
-    # Largest possible total must stay within the arithmetic coder's range.
-    worst = int(arrays[prefix + "uni"][-1])
-    for k in range(2, order + 1):
+        ctx_all = keys // nsym
+        kk, cc = keys, counts
+        extra = None
+        if k == order and prune > 0:
+            keep = cc > prune
+            # Mass of pruned n-grams per context (scale * count), moved to the back-off weight.
+            ukeys_all, inv = np.unique(ctx_all, return_inverse=True)
+            pm = np.zeros(len(ukeys_all), dtype=np.int64)
+            np.add.at(pm, inv, np.where(keep, 0, scale * cc))
+            kk, cc = kk[keep], cc[keep]
+            ctx_kept = np.unique(kk // nsym)
+            extra = pm[np.searchsorted(ukeys_all, ctx_kept)]
+        ctx = kk // nsym
+        ukeys, start = np.unique(ctx, return_index=True)
+        rowlen = np.diff(np.concatenate([start, [len(ctx)]]))
         p = f"{prefix}k{k}_"
-        cum, start, bo = arrays[p + "cum"], arrays[p + "start"], arrays[p + "bo"]
-        z = cum[start[1:]] - cum[start[:-1]] + bo
-        worst *= int(z.max())
-    assert worst < MAX_TOTAL, "frequency totals too large for the arithmetic coder"
-    arrays[prefix + "discounts"] = np.array([d for k in sorted(meta_d) for d in meta_d[k]], dtype=np.int64)
+        arrays[p + "keydelta"] = np.diff(ukeys, prepend=0).astype(np.int64)
+        arrays[p + "rowlen"] = _small(rowlen)
+        arrays[p + "succ"] = _small(kk % nsym)
+        arrays[p + "cnt"] = _small(cc)
+        if extra is not None:
+            arrays[p + "extra"] = _small(extra)
+        keys, counts = np.unique(lower, return_counts=True)
+    arrays[prefix + "discounts"] = np.array([d for k in sorted(discounts) for d in discounts[k]], dtype=np.int64)
     return arrays
 
 
 def train(corpora: Path, name: str, word_order: int, char_order: int, min_count: int, scale: int,
-          char_min: int) -> bytes:
+          char_min: int, prune: int = 0) -> bytes:
     texts = training_texts(corpora)
     toks = [tokenize(t) for t in texts]
     tc = Counter(t for ts in toks for t in ts)
@@ -140,7 +148,7 @@ def train(corpora: Path, name: str, word_order: int, char_order: int, min_count:
     chars = ["", ""] + sorted((c for c, n in cc.items() if n >= char_min), key=lambda c: (-cc[c], c))
     cindex = {c: i for i, c in enumerate(chars) if i >= 2}
     cseqs = [[cindex.get(ch, RAW) for ch in t] + [END] for t in spelled]
-    arrays = build_kn(wseqs, len(vocab), word_order, scale, "w_")
+    arrays = build_kn(wseqs, len(vocab), word_order, scale, "w_", prune)
     arrays.update(build_kn(cseqs, len(chars), char_order, scale, "c_"))
     meta = {
         "name": name,
@@ -153,8 +161,13 @@ def train(corpora: Path, name: str, word_order: int, char_order: int, min_count:
         "chars": chars,
         "training": "COCO captions_val2017; IIW-400, DCI_Test, DOCCI_Test, LocNar_Eval (ImageInWords)",
         "held_out": DEV_FILE,
+        "prune": prune,
     }
-    return write_prior_file(meta, arrays)
+    data = write_prior_file(meta, arrays)
+    prior = NgramPrior(name, *read_prior_file(data))
+    for model in (prior.words, prior.spell):
+        assert model.max_total() < MAX_TOTAL, "frequency totals too large for the arithmetic coder"
+    return data
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -162,13 +175,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("corpora", nargs="?", default=str(ROOT.parent / "shared" / "corpora"))
     ap.add_argument("--name", default="ngram-v1")
     ap.add_argument("--out", default=str(ROOT / "src/semcodec/text/priors"))
-    ap.add_argument("--word-order", type=int, default=3)
-    ap.add_argument("--char-order", type=int, default=4)
+    ap.add_argument("--word-order", type=int, default=4)
+    ap.add_argument("--char-order", type=int, default=5)
     ap.add_argument("--min-count", type=int, default=2)
     ap.add_argument("--char-min", type=int, default=2)
     ap.add_argument("--scale", type=int, default=64)
+    ap.add_argument("--prune", type=int, default=0, help="drop top-order n-grams seen at most this often")
     a = ap.parse_args(argv)
-    data = train(Path(a.corpora), a.name, a.word_order, a.char_order, a.min_count, a.scale, a.char_min)
+    data = train(Path(a.corpora), a.name, a.word_order, a.char_order, a.min_count, a.scale, a.char_min, a.prune)
     out = Path(a.out) / f"{a.name}.bin"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(data)

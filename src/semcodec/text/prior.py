@@ -24,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import json
 import struct
+import zlib
 from bisect import bisect_right
 from functools import lru_cache
 from importlib import resources
@@ -37,7 +38,7 @@ END, RAW = 0, 1  # character-model symbols
 MAGIC = b"SEMCODEC-PRIOR\n"
 #: Released priors: id -> SHA-256 of the file. Never change an entry; add a new id instead.
 PRIORS: dict[str, str] = {
-    "ngram-v1": "",
+    "ngram-v1": "5f1fb34887bc28dafa4856307ed3e896ea4d7714fefc94be0793dd1e7b17e430",
 }
 
 
@@ -50,17 +51,37 @@ class IntNgramModel:
     cumulative count, for the arithmetic coder.
     """
 
-    def __init__(self, arrays: dict[str, np.ndarray], prefix: str, nsym: int, order: int) -> None:
+    def __init__(self, arrays: dict[str, np.ndarray], prefix: str, nsym: int, order: int, scale: int) -> None:
         self.nsym = nsym
         self.order = order
-        uni = arrays[f"{prefix}uni"]
-        self._uni = uni.tolist()  # cumulative level-1 frequencies, len nsym + 1
+        disc = arrays[prefix + "discounts"].astype(np.int64).reshape(order, 3)  # level 1..order
+        # Level 1: continuation counts, discounted, interpolated with the uniform distribution.
+        c1 = arrays[prefix + "cnt1"].astype(np.int64)
+        g1 = np.where(c1 > 0, scale * c1 - disc[0][np.clip(c1, 1, 3) - 1], 0)
+        bo1 = int(np.where(c1 > 0, disc[0][np.clip(c1, 1, 3) - 1], 0).sum())
+        freq = g1 * nsym + max(bo1, 1)
+        self._uni = [0] + np.cumsum(freq).tolist()  # cumulative level-1 frequencies
         self._levels = []
         for k in range(2, order + 1):
             p = f"{prefix}k{k}_"
-            self._levels.append(
-                (arrays[p + "keys"], arrays[p + "start"], arrays[p + "bo"], arrays[p + "succ"], arrays[p + "cum"], {})
-            )
+            keys = np.cumsum(arrays[p + "keydelta"].astype(np.int64))
+            rowlen = arrays[p + "rowlen"].astype(np.int64)
+            start = np.concatenate([[0], np.cumsum(rowlen)])
+            cnt = arrays[p + "cnt"].astype(np.int64)
+            d = disc[k - 1][np.minimum(cnt, 3) - 1]
+            bo = np.add.reduceat(d, start[:-1]) if len(cnt) else np.zeros(0, np.int64)
+            if p + "extra" in arrays:
+                bo = bo + arrays[p + "extra"].astype(np.int64)
+            cum = np.concatenate([[0], np.cumsum(scale * cnt - d)])
+            self._levels.append((keys, start, bo, arrays[p + "succ"], cum, {}))
+
+    def max_total(self) -> int:
+        """An upper bound of the frequency total over all contexts."""
+        worst = self._uni[-1]
+        for keys, start, bo, succ, cum, _ in self._levels:
+            z = cum[start[1:]] - cum[start[:-1]] + bo
+            worst *= int(z.max()) if len(z) else 1
+        return worst
 
     def _key(self, context: tuple[int, ...], n: int) -> int:
         key = 0
@@ -153,51 +174,38 @@ class NgramPrior:
         self.index: dict[str, int] = {t: i for i, t in enumerate(self.vocab) if i >= 2}
         self.chars: list[str] = meta["chars"]
         self.char_index: dict[str, int] = {c: i for i, c in enumerate(self.chars) if i >= 2}
-        self.words = IntNgramModel(arrays, "w_", len(self.vocab), meta["word_order"])
-        self.spell = IntNgramModel(arrays, "c_", len(self.chars), meta["char_order"])
+        self.words = IntNgramModel(arrays, "w_", len(self.vocab), meta["word_order"], meta["scale"])
+        self.spell = IntNgramModel(arrays, "c_", len(self.chars), meta["char_order"], meta["scale"])
         self.word_order = meta["word_order"]
         self.char_order = meta["char_order"]
 
 
 def read_prior_file(data: bytes) -> tuple[dict, dict[str, np.ndarray]]:
-    """Parse the prior file format: MAGIC, u32 header length, JSON header, 8-aligned arrays."""
+    """Parse a prior file: MAGIC, u32 header length, JSON header, zlib of the 8-aligned arrays."""
     if not data.startswith(MAGIC):
         raise ValueError("not a semcodec prior file")
     (hlen,) = struct.unpack_from("<I", data, len(MAGIC))
     hstart = len(MAGIC) + 4
     header = json.loads(data[hstart : hstart + hlen].decode("utf-8"))
+    body = zlib.decompress(data[hstart + hlen :])
     arrays = {}
     for name, (dtype, offset, count) in header["arrays"].items():
-        arrays[name] = np.frombuffer(data, dtype=np.dtype(dtype), count=count, offset=offset)
+        arrays[name] = np.frombuffer(body, dtype=np.dtype(dtype), count=count, offset=offset)
     return header["meta"], arrays
 
 
 def write_prior_file(meta: dict, arrays: dict[str, np.ndarray]) -> bytes:
     """Serialise ``meta`` and ``arrays`` deterministically (inverse of ``read_prior_file``)."""
-    names = sorted(arrays)
     layout: dict[str, list] = {}
-    # Offsets depend on the header length; iterate until stable.
-    hlen = 0
-    for _ in range(10):
-        off = len(MAGIC) + 4 + hlen
-        off += -off % 8
-        layout = {}
-        for n in names:
-            a = np.ascontiguousarray(arrays[n])
-            dt = a.dtype.newbyteorder("<").str
-            layout[n] = [dt, off, int(a.size)]
-            off += a.nbytes
-            off += -off % 8
-        header = json.dumps({"arrays": layout, "meta": meta}, sort_keys=True, ensure_ascii=True).encode()
-        if len(header) == hlen:
-            break
-        hlen = len(header)
-    out = bytearray(MAGIC + struct.pack("<I", hlen) + header)
-    for n in names:
-        dt, off, _ = layout[n]
-        out += b"\0" * (off - len(out))
-        out += np.ascontiguousarray(arrays[n]).astype(dt).tobytes()
-    return bytes(out)
+    body = bytearray()
+    for n in sorted(arrays):
+        a = np.ascontiguousarray(arrays[n])
+        dt = a.dtype.newbyteorder("<").str
+        body += b"\0" * (-len(body) % 8)
+        layout[n] = [dt, len(body), int(a.size)]
+        body += a.astype(dt).tobytes()
+    header = json.dumps({"arrays": layout, "meta": meta}, sort_keys=True, ensure_ascii=True).encode()
+    return MAGIC + struct.pack("<I", len(header)) + header + zlib.compress(bytes(body), 9)
 
 
 @lru_cache(maxsize=None)
