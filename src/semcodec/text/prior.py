@@ -156,6 +156,13 @@ class IntNgramModel:
                 hi = mid
         return lo, self._cum(lo, rows, weights, b1), self._cum(lo + 1, rows, weights, b1), total
 
+    def freqs(self, context: tuple[int, ...], symbols: list[int]) -> tuple[list[int], int]:
+        """Frequencies of several ``symbols`` after ``context`` and the total (one context lookup)."""
+        rows = self._rows(context)
+        weights, b1, total = self._weights(self._uni[-1], rows)
+        cum = self._cum
+        return [cum(s + 1, rows, weights, b1) - cum(s, rows, weights, b1) for s in symbols], total
+
     def frequencies(self, context: tuple[int, ...]) -> list[int]:
         """All integer frequencies after ``context`` (slow; for tests and inspection)."""
         rows = self._rows(context)
@@ -208,9 +215,13 @@ def write_prior_file(meta: dict, arrays: dict[str, np.ndarray]) -> bytes:
     return MAGIC + struct.pack("<I", len(header)) + header + zlib.compress(bytes(body), 9)
 
 
-@lru_cache(maxsize=None)
 def load_prior(name: str = "ngram-v1") -> NgramPrior:
     """Load a shipped prior by id (cached per process); ``ValueError`` for an unknown id."""
+    return _load(name)
+
+
+@lru_cache(maxsize=None)
+def _load(name: str) -> NgramPrior:
     if name not in PRIORS:
         raise ValueError(f"unknown text prior {name!r}; known priors: {', '.join(sorted(PRIORS))}")
     data = resources.files(__package__).joinpath("priors", f"{name}.bin").read_bytes()
