@@ -1,0 +1,194 @@
+#!/usr/bin/env python
+"""Train the ``ngram`` text prior from the CC BY 4.0 description corpora (deterministic).
+
+    python scripts/train_prior.py [CORPORA_DIR] [--name ngram-v1] [--out src/semcodec/text/priors]
+
+Training text: COCO 2017 val captions, and the ImageInWords sets IIW-400 (human IIW and model
+IIW-P5B descriptions, object-level descriptions), DCI_Test, DOCCI_Test (DOCCI and IIW) and
+LocNar_Eval (model). Held out entirely as the development split: ``iiw/CM_3600.jsonl``, 1,000
+model-written (PaLI IIW-P5B) descriptions of CrossModal-3600 images: the style a VLM describer
+produces, on images disjoint from the training sets, so the dev rate is the honest rate of the
+coder on the text it will actually see.
+
+The output is the same bytes on every rerun: all orderings are sorted, no timestamps.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from semcodec.text.arith import MAX_TOTAL  # noqa: E402
+from semcodec.text.prior import END, EOT, ESC, RAW, NgramPrior, read_prior_file, write_prior_file  # noqa: E402
+from semcodec.text.tokenize import tokenize  # noqa: E402
+
+FORMAT = 1
+DEV_FILE = "iiw/CM_3600.jsonl"
+
+
+def _jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def training_texts(corpora: Path) -> list[str]:
+    """All training descriptions in a fixed order (the dev split is never read here)."""
+    texts: list[str] = []
+    coco = json.loads((corpora / "coco/captions_val2017.json").read_text(encoding="utf-8"))
+    texts += [a["caption"] for a in sorted(coco["annotations"], key=lambda a: a["id"])]
+    for rec in _jsonl(corpora / "iiw/IIW-400.jsonl"):
+        texts += [rec[k] for k in ("IIW", "IIW-P5B") if rec.get(k)]
+        texts += [o["description"] for o in rec.get("objects", []) if o.get("description")]
+    for name, keys in (("DCI_Test", ("IIW",)), ("DOCCI_Test", ("DOCCI", "IIW")), ("LocNar_Eval", ("IIW-P5B",))):
+        for rec in _jsonl(corpora / f"iiw/{name}.jsonl"):
+            texts += [rec[k] for k in keys if rec.get(k)]
+    return texts
+
+
+def dev_texts(corpora: Path) -> list[str]:
+    """The held-out development descriptions (CM_3600, model-written)."""
+    return [r["IIW-P5B"] for r in _jsonl(corpora / DEV_FILE) if r.get("IIW-P5B")]
+
+
+def _discounts(counts: np.ndarray, scale: int) -> list[int]:
+    """Modified Kneser-Ney discounts D1, D2, D3+ (Chen & Goodman), scaled to integers."""
+    n = [int(np.count_nonzero(counts == i)) for i in range(1, 5)]
+    n = [max(x, 1) for x in n]
+    y = n[0] / (n[0] + 2 * n[1])
+    d = [1 - 2 * y * n[1] / n[0], 2 - 3 * y * n[2] / n[1], 3 - 4 * y * n[3] / n[2]]
+    return [min(max(int(round(scale * x)), 1), scale * (i + 1) - 1) for i, x in enumerate(d)]
+
+
+def _small(a: np.ndarray) -> np.ndarray:
+    """The narrowest unsigned dtype that holds ``a`` (smaller file)."""
+    for dt in (np.uint8, np.uint16, np.uint32):
+        if a.size == 0 or int(a.max()) <= np.iinfo(dt).max:
+            return a.astype(dt)
+    return a.astype(np.int64)
+
+
+def build_kn(seqs: list[list[int]], nsym: int, order: int, scale: int, prefix: str,
+             prune: int = 0) -> dict[str, np.ndarray]:
+    """Counts for an integer interpolated Kneser-Ney model (see ``IntNgramModel``).
+
+    Level ``order`` keeps raw counts, lower levels continuation counts (distinct left
+    extensions). With ``prune`` > 0, top-level n-grams seen at most ``prune`` times are dropped
+    and their whole mass goes to the context's back-off weight (stored as ``extra``).
+    """
+    pad = [0] * (order - 1)
+    assert nsym ** order < 2**62, "vocabulary too large for int64 n-gram keys"
+    grams = []
+    for s in seqs:
+        a = np.array(pad + s, dtype=np.int64)
+        m = len(a) - order + 1
+        k = np.zeros(m, dtype=np.int64)
+        for j in range(order):
+            k = k * nsym + a[j : j + m]
+        grams.append(k)
+    keys, counts = np.unique(np.concatenate(grams), return_counts=True)
+    arrays: dict[str, np.ndarray] = {}
+    discounts: dict[int, list[int]] = {}
+    for k in range(order, 0, -1):
+        disc = _discounts(counts, scale)
+        discounts[k] = disc
+        if k == 1:
+            c1 = np.zeros(nsym, dtype=np.int64)
+            c1[keys] = counts
+            arrays[prefix + "cnt1"] = _small(c1)
+            break
+        lower = keys % (nsym ** (k - 1))
+        ctx_all = keys // nsym
+        kk, cc = keys, counts
+        extra = None
+        if k == order and prune > 0:
+            keep = cc > prune
+            # Mass of pruned n-grams per context (scale * count), moved to the back-off weight.
+            ukeys_all, inv = np.unique(ctx_all, return_inverse=True)
+            pm = np.zeros(len(ukeys_all), dtype=np.int64)
+            np.add.at(pm, inv, np.where(keep, 0, scale * cc))
+            kk, cc = kk[keep], cc[keep]
+            ctx_kept = np.unique(kk // nsym)
+            extra = pm[np.searchsorted(ukeys_all, ctx_kept)]
+        ctx = kk // nsym
+        ukeys, start = np.unique(ctx, return_index=True)
+        rowlen = np.diff(np.concatenate([start, [len(ctx)]]))
+        p = f"{prefix}k{k}_"
+        arrays[p + "keydelta"] = np.diff(ukeys, prepend=0).astype(np.int64)
+        arrays[p + "rowlen"] = _small(rowlen)
+        arrays[p + "succ"] = _small(kk % nsym)
+        arrays[p + "cnt"] = _small(cc)
+        if extra is not None:
+            arrays[p + "extra"] = _small(extra)
+        keys, counts = np.unique(lower, return_counts=True)
+    arrays[prefix + "discounts"] = np.array([d for k in sorted(discounts) for d in discounts[k]], dtype=np.int64)
+    return arrays
+
+
+def train(corpora: Path, name: str, word_order: int, char_order: int, min_count: int, scale: int,
+          char_min: int, prune: int = 0) -> bytes:
+    texts = training_texts(corpora)
+    toks = [tokenize(t) for t in texts]
+    tc = Counter(t for ts in toks for t in ts)
+    vocab_toks = sorted((t for t, c in tc.items() if c >= min_count), key=lambda t: (-tc[t], t))
+    vocab = ["", ""] + vocab_toks
+    index = {t: i for i, t in enumerate(vocab) if i >= 2}
+    wseqs = [[index.get(t, ESC) for t in ts] + [EOT] for ts in toks]
+    # The spelling model learns from the tokens the word model escapes, plus every vocabulary
+    # type once (English spelling in general).
+    spelled = [t for ts in toks for t in ts if t not in index] + vocab_toks
+    cc = Counter(ch for t in spelled for ch in t)
+    chars = ["", ""] + sorted((c for c, n in cc.items() if n >= char_min), key=lambda c: (-cc[c], c))
+    cindex = {c: i for i, c in enumerate(chars) if i >= 2}
+    cseqs = [[cindex.get(ch, RAW) for ch in t] + [END] for t in spelled]
+    arrays = build_kn(wseqs, len(vocab), word_order, scale, "w_", prune)
+    arrays.update(build_kn(cseqs, len(chars), char_order, scale, "c_"))
+    meta = {
+        "name": name,
+        "format": FORMAT,
+        "word_order": word_order,
+        "char_order": char_order,
+        "scale": scale,
+        "min_count": min_count,
+        "vocab": vocab,
+        "chars": chars,
+        "training": "COCO captions_val2017; IIW-400, DCI_Test, DOCCI_Test, LocNar_Eval (ImageInWords)",
+        "held_out": DEV_FILE,
+        "prune": prune,
+    }
+    data = write_prior_file(meta, arrays)
+    prior = NgramPrior(name, *read_prior_file(data))
+    for model in (prior.words, prior.spell):
+        assert model.max_total() < MAX_TOTAL, "frequency totals too large for the arithmetic coder"
+    return data
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("corpora", nargs="?", default=str(ROOT.parent / "shared" / "corpora"))
+    ap.add_argument("--name", default="ngram-v1")
+    ap.add_argument("--out", default=str(ROOT / "src/semcodec/text/priors"))
+    ap.add_argument("--word-order", type=int, default=4)
+    ap.add_argument("--char-order", type=int, default=5)
+    ap.add_argument("--min-count", type=int, default=2)
+    ap.add_argument("--char-min", type=int, default=2)
+    ap.add_argument("--scale", type=int, default=64)
+    ap.add_argument("--prune", type=int, default=0, help="drop top-order n-grams seen at most this often")
+    a = ap.parse_args(argv)
+    data = train(Path(a.corpora), a.name, a.word_order, a.char_order, a.min_count, a.scale, a.char_min, a.prune)
+    out = Path(a.out) / f"{a.name}.bin"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(data)
+    print(f"wrote {out} ({len(data)} bytes, sha256 {hashlib.sha256(data).hexdigest()})", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,112 @@
+"""Offline restoration of consonant skeletons with the n-gram prior (no model download).
+
+The ``consonant`` coder keeps only the consonant skeleton of each word ("th mg cptrs wmn"). The
+expander searches, left to right with a beam, over vocabulary words whose skeleton equals each
+skeleton word, scored by the word n-gram of the shipped prior; between two skeleton words it may
+insert a word that has no consonants at all ("a", "I"), which the skeleton lost. A skeleton word
+with no candidate is kept as it is. Floats are fine here: this is not a coding path.
+"""
+
+from __future__ import annotations
+
+import math
+from functools import lru_cache
+
+from .consonant import skeleton
+from .prior import EOT, ESC, NgramPrior, load_prior
+
+__all__ = ["NgramExpander"]
+
+
+class NgramExpander:
+    """Restores words from a consonant skeleton: ``expand("th mg cptrs") -> "The image captures"``."""
+
+    def __init__(self, prior: NgramPrior | str | None = None, beam: int = 8, candidates: int = 12) -> None:
+        if prior is None or isinstance(prior, str):
+            prior = load_prior(prior or "ngram-v1")
+        self.prior = prior
+        self.beam = beam
+        self._cands, self._initial, self._silent = _candidates(prior, candidates)
+
+    def expand(self, skeleton_text: str) -> str:
+        """The most probable text (under the prior) whose skeleton is ``skeleton_text``."""
+        words = skeleton_text.split()
+        if not words:
+            return ""
+        model, vocab = self.prior.words, self.prior.vocab
+        start = (EOT,) * (self.prior.word_order - 1)
+        # A hypothesis: context -> (log-prob, output pieces). Merging equal contexts is Viterbi.
+        beam: dict[tuple[int, ...], tuple[float, tuple[str, ...]]] = {start: (0.0, ())}
+
+        def extend(hyps, options_for):
+            nxt: dict[tuple[int, ...], tuple[float, tuple[str, ...]]] = {}
+            for ctx, (score, out) in hyps.items():
+                opts = options_for(ctx, out)
+                if not opts:
+                    continue
+                syms = [s for s, _ in opts]
+                fs, total = model.freqs(ctx, syms)
+                lt = math.log(total)
+                for (s, text), f in zip(opts, fs):
+                    sc = score + math.log(f) - lt
+                    c2 = (ctx[1:] + (s,)) if ctx else ctx
+                    if c2 not in nxt or nxt[c2][0] < sc:
+                        nxt[c2] = (sc, out + (text,))
+            return nxt
+
+        def prune(hyps):
+            best = sorted(hyps.items(), key=lambda kv: -kv[1][0])[: self.beam]
+            return dict(best)
+
+        for w in words:
+            # Optionally a consonant-free word first ("a", "I"), then the skeleton word itself.
+            with_silent = extend(beam, lambda ctx, out: [(s, vocab[s]) for s in self._silent_for(out)])
+            merged = dict(beam)
+            for k, v in with_silent.items():
+                if k not in merged or merged[k][0] < v[0]:
+                    merged[k] = v
+            beam = prune(extend(prune(merged), lambda ctx, out, w=w: self._options(w, out)))
+        final = extend(beam, lambda ctx, out: [(EOT, "")])
+        _, (_, out) = max(final.items(), key=lambda kv: kv[1][0])
+        return "".join(out).strip()
+
+    def _silent_for(self, out: tuple[str, ...]) -> list[int]:
+        return self._silent[1] if out else self._silent[0]
+
+    def _options(self, w: str, out: tuple[str, ...]) -> list[tuple[int, str]]:
+        cands = self._cands.get(w, [])
+        if not out:
+            cands = self._initial.get(w, []) + cands
+        if not cands:
+            return [(ESC, " " + w)]
+        return [(s, self.prior.vocab[s] if self.prior.vocab[s].startswith(" ") else " " + self.prior.vocab[s])
+                for s in cands]
+
+
+@lru_cache(maxsize=4)
+def _candidates(prior: NgramPrior, limit: int):
+    """skeleton -> word ids (" word" tokens, most frequent first), the same for sentence-initial
+    tokens without a space ("The"), and the consonant-free words (initial, later)."""
+    by_key: dict[str, list[int]] = {}
+    initial: dict[str, list[int]] = {}
+    silent: tuple[list[int], list[int]] = ([], [])
+    for i, tok in enumerate(prior.vocab):
+        if i < 2:
+            continue
+        spaced = tok.startswith(" ")
+        word = tok[1:] if spaced else tok
+        if not word.isalpha():
+            continue
+        key = skeleton(word)
+        if " " in key:
+            continue
+        if key == "":
+            lst = silent[1] if spaced else silent[0]
+            if len(lst) < 3:
+                lst.append(i)
+            continue
+        table = by_key if spaced else initial
+        lst = table.setdefault(key, [])
+        if len(lst) < limit:
+            lst.append(i)  # vocab ids are ordered by frequency
+    return by_key, initial, silent
