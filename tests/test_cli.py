@@ -42,7 +42,7 @@ def test_budget_from_ubpp(cli, tmp_path):
         (["encode", "--text", "x", "--size", "big", "-o", "a.smc"], "--size"),
         (["encode", "--text", "x", "--size", "0x5", "-o", "a.smc"], "out of range"),
         (["encode", "-o", "a.smc"], "IMAGE"),
-        (["encode", "--text", "x", "--coder", "zip", "-o", "a.smc"], "unknown text coder"),
+        (["encode", "--text", "x", "--coder", "zip", "-o", "a.smc"], "nknown text coder"),
         (["encode", "--text", "a long description", "--max-bits", "3", "-o", "a.smc"], "budget"),
         (["encode", "--text", "x", "-o", "no/such/dir/a.smc"], "cannot write"),
     ],

@@ -44,8 +44,8 @@ def test_select_drops_function_words_first():
 def test_fitted_file_never_exceeds_budget(coder, strategy, budget):
     enc = compress_text(DESCRIPTION, coder=coder, max_bits=budget, strategy=strategy)
     assert enc.file_bits <= budget
-    # Most of the budget is used: no more than one more word would have fitted.
-    assert enc.file_bits > budget - 8 * 12
+    if enc.coded_text != DESCRIPTION:  # cut: most of the budget is used
+        assert enc.file_bits > budget - 8 * 12
 
 
 def test_text_that_fits_is_kept_verbatim():
