@@ -93,6 +93,7 @@ def compress_text(
 
     The budget counts the whole file (8 x bytes). Raises BudgetError if not even one word fits.
     """
+    get_coder(coder, prior)  # an unknown coder or prior is a clear error before anything else
     try:
         header = Header(coder, prior, profile, width, height, seed, custom_hash)
     except ValueError as e:
