@@ -121,7 +121,7 @@ def build_kn(seqs: list[list[int]], nsym: int, order: int, scale: int, prefix: s
         ukeys, start = np.unique(ctx, return_index=True)
         rowlen = np.diff(np.concatenate([start, [len(ctx)]]))
         p = f"{prefix}k{k}_"
-        arrays[p + "keydelta"] = np.diff(ukeys, prepend=0).astype(np.int64)
+        arrays[p + "keydelta"] = _small(np.diff(ukeys, prepend=0))
         arrays[p + "rowlen"] = _small(rowlen)
         arrays[p + "succ"] = _small(kk % nsym)
         arrays[p + "cnt"] = _small(cc)
@@ -176,7 +176,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--name", default="ngram-v1")
     ap.add_argument("--out", default=str(ROOT / "src/semcodec/text/priors"))
     ap.add_argument("--word-order", type=int, default=4)
-    ap.add_argument("--char-order", type=int, default=5)
+    ap.add_argument("--char-order", type=int, default=6)
     ap.add_argument("--min-count", type=int, default=2)
     ap.add_argument("--char-min", type=int, default=2)
     ap.add_argument("--scale", type=int, default=64)
