@@ -20,10 +20,14 @@ DTypeName = Literal["auto", "float32", "float16", "bfloat16"]
 class LocalOptions(BackendOptions):
     """Options every local model has."""
 
+    NOT_IN_CACHE_KEY = frozenset({"progress"})
+
     #: ``auto`` (CUDA, then MPS, then CPU), or a torch device string such as ``cuda:1``.
     device: str = "auto"
     #: ``auto``: bfloat16 on CUDA when supported else float16, float16 on MPS, float32 on CPU.
     dtype: DTypeName = "auto"
+    #: Show the libraries' progress bars (loading weights, denoising steps).
+    progress: bool = False
 
     @field_validator("device")
     @classmethod
@@ -125,3 +129,25 @@ def friendly_run_errors(model: str) -> Iterator[None]:
             raise BackendError(f"Out of memory while running model {model}; use a smaller size, dtype float16, cpu offload, or a smaller model.") from e
         first = (str(e).strip().splitlines() or [""])[0][:200]
         raise BackendError(f"Model {model} failed while running ({name}: {first}).") from e
+
+
+@contextlib.contextmanager
+def progress_bars(show: bool) -> Iterator[None]:
+    """Hide transformers' and diffusers' progress bars for the duration, unless ``show``."""
+    import importlib
+
+    toggles = []
+    if not show:
+        for name in ("transformers.utils.logging", "diffusers.utils.logging"):
+            try:
+                mod = importlib.import_module(name)
+            except ImportError:
+                continue
+            if mod.is_progress_bar_enabled():
+                mod.disable_progress_bar()
+                toggles.append(mod)
+    try:
+        yield
+    finally:
+        for mod in toggles:
+            mod.enable_progress_bar()

@@ -34,9 +34,12 @@ class BackendOptions(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, protected_namespaces=())
 
+    #: Options that cannot change a result (progress bars, timeouts), left out of cache keys.
+    NOT_IN_CACHE_KEY: ClassVar[frozenset[str]] = frozenset()
+
     def cache_dict(self) -> dict[str, Any]:
         """The options that change a backend's output, as JSON-ready values (secrets excluded)."""
-        return self.model_dump(mode="json")
+        return self.model_dump(mode="json", exclude=set(self.NOT_IN_CACHE_KEY))
 
     def instance_key(self) -> str:
         """Identity for the in-process model table: all options, secrets only as a sha256."""
@@ -49,7 +52,7 @@ class BackendOptions(BaseModel):
             for name, value in self
             if isinstance(value, SecretStr)
         }
-        return json.dumps([self.cache_dict(), secrets], sort_keys=True)
+        return json.dumps([self.model_dump(mode="json"), secrets], sort_keys=True)
 
 
 class Backend:

@@ -14,7 +14,15 @@ from typing import TYPE_CHECKING, Any
 from pydantic import Field
 
 from ..errors import BackendError
-from ._local import LocalOptions, friendly_load_errors, friendly_run_errors, model_location, resolve_device, resolve_dtype
+from ._local import (
+    LocalOptions,
+    friendly_load_errors,
+    friendly_run_errors,
+    model_location,
+    progress_bars,
+    resolve_device,
+    resolve_dtype,
+)
 from .base import Backend
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -36,12 +44,10 @@ class DiffusersOptions(LocalOptions):
     #: Negative prompt for pipelines that take one.
     negative_prompt: str | None = None
     #: Width and height are rounded to a multiple of this; None: from the pipeline (its VAE
-    #: scale factor, doubled for transformer models that pack 2x2 latent patches).
+    #: scale factor, at least 8, doubled for transformer models that pack 2x2 latent patches).
     size_multiple: int | None = Field(None, ge=1)
     #: Move each sub-model to the GPU only while it runs (small GPUs; needs accelerate).
     cpu_offload: bool = False
-    #: Show diffusers' progress bars.
-    progress: bool = False
 
 
 class DiffusersGenerator(Backend):
@@ -55,7 +61,7 @@ class DiffusersGenerator(Backend):
         super().__init__(model_id, revision, options)
         self.device = resolve_device(options.device)
         self.dtype = resolve_dtype(options.dtype, self.device)
-        with friendly_load_errors(model_id, revision):
+        with friendly_load_errors(model_id, revision), progress_bars(options.progress):
             self.pipe = self._load(model_location(model_id))
         self.pipe.set_progress_bar_config(disable=not options.progress)
 
@@ -85,7 +91,8 @@ class DiffusersGenerator(Backend):
         """The multiple that width and height are rounded to."""
         if self.options.size_multiple:
             return self.options.size_multiple
-        factor = int(getattr(self.pipe, "vae_scale_factor", 8) or 8)
+        # Pipelines check multiples of 8 even where the VAE scales by less (tiny test models).
+        factor = max(8, int(getattr(self.pipe, "vae_scale_factor", 8) or 8))
         return factor * 2 if getattr(self.pipe, "transformer", None) is not None else factor
 
     def snap(self, width: int, height: int) -> tuple[int, int]:

@@ -18,7 +18,15 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import Field
 
-from ._local import LocalOptions, friendly_load_errors, friendly_run_errors, model_location, resolve_device, resolve_dtype
+from ._local import (
+    LocalOptions,
+    friendly_load_errors,
+    friendly_run_errors,
+    model_location,
+    progress_bars,
+    resolve_device,
+    resolve_dtype,
+)
 from .base import Backend, ChatExpandMixin
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -45,7 +53,7 @@ class HFChat(Backend, ChatExpandMixin):
         super().__init__(model_id, revision, options)
         self.device = resolve_device(options.device)
         self.dtype = resolve_dtype(options.dtype, self.device)
-        with friendly_load_errors(model_id, revision):
+        with friendly_load_errors(model_id, revision), progress_bars(options.progress):
             self._load(model_location(model_id))
 
     def _load(self, location: str) -> None:  # pragma: no cover - abstract

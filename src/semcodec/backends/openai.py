@@ -58,6 +58,8 @@ def default_key_file() -> Path:
 class OpenAIOptions(BackendOptions):
     """Options of the OpenAI backend."""
 
+    NOT_IN_CACHE_KEY = frozenset({"timeout", "max_retries"})
+
     #: The API key; never part of cache keys or messages.
     api_key: SecretStr | None = Field(None, exclude=True)
     #: An OpenAI-compatible server's URL, e.g. ``http://localhost:8000/v1``; default
