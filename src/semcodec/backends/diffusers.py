@@ -96,9 +96,9 @@ class DiffusersGenerator(Backend):
         return factor * 2 if getattr(self.pipe, "transformer", None) is not None else factor
 
     def snap(self, width: int, height: int) -> tuple[int, int]:
-        """``width`` x ``height`` rounded to the nearest multiple the model accepts."""
+        """``width`` x ``height`` rounded (half up) to the nearest multiple the model accepts."""
         m = self.size_multiple
-        return max(m, round(width / m) * m), max(m, round(height / m) * m)
+        return max(m, (width + m // 2) // m * m), max(m, (height + m // 2) // m * m)
 
     def generate(self, prompt: str, width: int, height: int, seed: int) -> Image.Image:
         """Render ``prompt`` at the snapped size under ``seed``."""
