@@ -6,8 +6,11 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from semcodec.backends import Describer, Expander, Generator, TextModel, load_describer, load_expander, load_generator, load_text_model
-from semcodec.errors import BackendError, InputError
+pytest.importorskip("transformers")
+pytest.importorskip("diffusers")
+
+from semcodec.backends import Describer, Expander, Generator, TextModel, load_describer, load_expander, load_generator, load_text_model  # noqa: E402
+from semcodec.errors import BackendError, InputError  # noqa: E402
 
 IMG = Image.new("RGB", (48, 40), (200, 30, 30))
 

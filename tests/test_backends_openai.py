@@ -10,9 +10,11 @@ import socket
 import pytest
 from PIL import Image
 
-from openai_server import CHAT_TEXT, Reply, error_body
-from semcodec.backends import load_describer, load_generator, load_text_model
-from semcodec.errors import BackendError
+pytest.importorskip("openai")
+
+from openai_server import CHAT_TEXT, Reply, error_body  # noqa: E402
+from semcodec.backends import load_describer, load_generator, load_text_model  # noqa: E402
+from semcodec.errors import BackendError  # noqa: E402
 
 KEY = "sk-test-SECRET-0123456789"
 

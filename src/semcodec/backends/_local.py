@@ -68,6 +68,21 @@ def resolve_dtype(name: str, device: str) -> Any:
     return torch.float32
 
 
+#: First releases whose from_pretrained takes ``dtype`` (before: ``torch_dtype``, which now warns).
+_DTYPE_KWARG_SINCE = {"transformers": "4.56", "diffusers": "0.42"}
+
+
+def dtype_kwarg(library: str, dtype: Any) -> dict[str, Any]:
+    """``{"dtype": dtype}`` for from_pretrained of ``library``, spelled as its version expects."""
+    import importlib
+
+    from packaging.version import Version
+
+    version = Version(importlib.import_module(library).__version__)
+    name = "dtype" if version >= Version(_DTYPE_KWARG_SINCE[library]) else "torch_dtype"
+    return {name: dtype}
+
+
 def model_location(model: str) -> str:
     """A Hub id unchanged, or a local path made absolute; a missing directory is a BackendError."""
     if not is_local_path(model):

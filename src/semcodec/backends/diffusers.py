@@ -16,6 +16,7 @@ from pydantic import Field
 from ..errors import BackendError
 from ._local import (
     LocalOptions,
+    dtype_kwarg,
     friendly_load_errors,
     friendly_run_errors,
     model_location,
@@ -68,7 +69,7 @@ class DiffusersGenerator(Backend):
     def _load(self, location: str) -> Any:
         import diffusers
 
-        kwargs: dict[str, Any] = {"revision": self.revision, "dtype": self.dtype}
+        kwargs: dict[str, Any] = {"revision": self.revision, **dtype_kwarg("diffusers", self.dtype)}
         if self.options.variant:
             kwargs["variant"] = self.options.variant
         try:

@@ -20,6 +20,7 @@ from pydantic import Field
 
 from ._local import (
     LocalOptions,
+    dtype_kwarg,
     friendly_load_errors,
     friendly_run_errors,
     model_location,
@@ -108,7 +109,7 @@ class HFVisionChat(HFChat):
         from transformers import AutoModelForImageTextToText, AutoProcessor
 
         self.processor = AutoProcessor.from_pretrained(location, revision=self.revision)
-        self.model = AutoModelForImageTextToText.from_pretrained(location, revision=self.revision, dtype=self.dtype)
+        self.model = AutoModelForImageTextToText.from_pretrained(location, revision=self.revision, **dtype_kwarg("transformers", self.dtype))
         self.model.to(self.device).eval()
 
     def _content(self, text: str) -> Any:
@@ -137,7 +138,7 @@ class HFTextChat(HFChat):
         from transformers import AutoModelForCausalLM, AutoTokenizer
 
         self.processor = AutoTokenizer.from_pretrained(location, revision=self.revision)
-        self.model = AutoModelForCausalLM.from_pretrained(location, revision=self.revision, dtype=self.dtype)
+        self.model = AutoModelForCausalLM.from_pretrained(location, revision=self.revision, **dtype_kwarg("transformers", self.dtype))
         self.model.to(self.device).eval()
 
     def complete(self, system: str, user: str) -> str:
