@@ -1,4 +1,9 @@
-"""Shared fixtures: running the CLI in-process and in a fresh interpreter."""
+"""Shared test fixtures.
+
+The suite runs offline: the Hugging Face Hub is switched off before any HF library is imported,
+real API keys and servers in the environment are hidden, and models are tiny random ones built
+locally (tests/tiny_models.py). Tests marked ``cuda`` are skipped without a CUDA GPU.
+"""
 
 from __future__ import annotations
 
@@ -7,16 +12,96 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
+# Before huggingface_hub is imported anywhere: it reads these once, at import.
+os.environ["HF_HUB_OFFLINE"] = "1"
+os.environ["TRANSFORMERS_OFFLINE"] = "1"
+os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
+
+import pytest  # noqa: E402
 
 SRC = Path(__file__).resolve().parents[1] / "src"
 
 
+def _cuda_available() -> bool:
+    try:
+        import torch
+    except ImportError:
+        return False
+    return torch.cuda.is_available()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if any("cuda" in item.keywords for item in items) and not _cuda_available():
+        skip = pytest.mark.skip(reason="needs a CUDA GPU")
+        for item in items:
+            if "cuda" in item.keywords:
+                item.add_marker(skip)
+
+
 @pytest.fixture(autouse=True)
-def _offline(monkeypatch):
-    """No test may reach the network or a model hub."""
-    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    monkeypatch.setenv("TRANSFORMERS_OFFLINE", "1")
+def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """No real API key, key file, server or user cache leaks into a test."""
+    for name in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_ORG_ID", "OPENAI_PROJECT_ID"):
+        monkeypatch.delenv(name, raising=False)
+    home = tmp_path_factory.getbasetemp() / "home"
+    monkeypatch.setenv("SEMCODEC_OPENAI_KEY_FILE", str(home / "no_such_key_file"))
+    monkeypatch.setenv("SEMCODEC_CACHE", str(home / "cache.sqlite"))
+
+
+@pytest.fixture(scope="session")
+def tiny_models_dir(tmp_path_factory: pytest.TempPathFactory):
+    return tmp_path_factory.mktemp("tiny_models")
+
+
+@pytest.fixture(scope="session")
+def tiny_vlm_dir(tiny_models_dir):
+    """A saved tiny LLaVA chat VLM (CLIP vision + Llama text, word-level tokenizer)."""
+    from tiny_models import save_tiny_vlm
+
+    return save_tiny_vlm(tiny_models_dir / "vlm")
+
+
+@pytest.fixture(scope="session")
+def tiny_lm_dir(tiny_models_dir):
+    """A saved tiny Llama chat LM with a chat template."""
+    from tiny_models import save_tiny_lm
+
+    return save_tiny_lm(tiny_models_dir / "lm")
+
+
+@pytest.fixture(scope="session")
+def tiny_sd_dir(tiny_models_dir):
+    """A saved tiny Stable Diffusion pipeline."""
+    from tiny_models import save_tiny_sd
+
+    return save_tiny_sd(tiny_models_dir / "sd")
+
+
+@pytest.fixture(scope="session")
+def _openai_server():
+    from openai_server import FakeOpenAIServer
+
+    server = FakeOpenAIServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def openai_server(_openai_server):
+    """The local OpenAI-compatible server, its script and request log reset for each test."""
+    _openai_server.reset()
+    yield _openai_server
+    _openai_server.reset()
+
+
+@pytest.fixture
+def fresh_backends():
+    """Forget loaded models before and after a test that must load its own."""
+    from semcodec.backends import unload_all
+
+    unload_all()
+    yield
+    unload_all()
 
 
 @pytest.fixture

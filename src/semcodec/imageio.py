@@ -1,0 +1,118 @@
+"""Reading and writing images the way a codec's user expects.
+
+``load_image`` turns whatever a user hands in (a phone JPEG rotated by EXIF, a palette GIF, a
+transparent PNG, a 16-bit scan, a CMYK print file) into one 8-bit RGB image, refusing files that
+would exhaust memory (decompression bombs). Every failure is an ``InputError`` with one sentence.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import warnings
+from pathlib import Path
+from typing import IO, Union
+
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from .errors import InputError
+
+#: Default limit on width x height, against decompression bombs (64 megapixels).
+DEFAULT_MAX_PIXELS = 64_000_000
+
+PathOrFile = Union[str, os.PathLike, IO[bytes]]
+
+
+def _name(src: PathOrFile) -> str:
+    return os.fspath(src) if isinstance(src, (str, os.PathLike)) else getattr(src, "name", "<stream>")
+
+
+def load_image(src: PathOrFile, max_pixels: int | None = DEFAULT_MAX_PIXELS) -> Image.Image:
+    """Open an image file and return it as an upright 8-bit RGB image, fully loaded.
+
+    - EXIF orientation is applied (the pixels come back as the photo is shown).
+    - Transparency (RGBA, LA, palette with transparency) is composited on white.
+    - 16-bit and 32-bit grey (I;16, I) are scaled to 8 bits; float (F) is clipped to 0..255.
+    - CMYK and other modes are converted by Pillow.
+    - ``max_pixels`` (None: no limit of ours) refuses larger images before decoding them;
+      Pillow's own decompression-bomb guard (about 179 MP) applies as well.
+
+    Raises ``InputError`` for a missing, unreadable, non-image, truncated or too large file.
+    """
+    name = _name(src)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(src) as img:
+                w, h = img.size
+                if max_pixels is not None and w * h > max_pixels:
+                    raise InputError(
+                        f"Image {name} is {w}x{h} ({w * h / 1e6:.0f} MP), more than the limit of "
+                        f"{max_pixels / 1e6:.0f} MP; downscale it or raise the pixel limit."
+                    )
+                img.load()
+                return to_rgb(ImageOps.exif_transpose(img))
+    except FileNotFoundError:
+        raise InputError(f"Image file {name} does not exist; check the path.") from None
+    except IsADirectoryError:
+        raise InputError(f"{name} is a directory, not an image file; give the path of an image.") from None
+    except PermissionError:
+        raise InputError(f"Image file {name} cannot be read (permission denied); check its permissions.") from None
+    except UnidentifiedImageError:
+        raise InputError(f"{name} is not an image file Pillow can read; give a PNG, JPEG, WebP or similar.") from None
+    except Image.DecompressionBombError:
+        raise InputError(f"Image {name} is too large to decode safely (decompression bomb guard); downscale it.") from None
+    except (OSError, SyntaxError, ValueError) as e:
+        raise InputError(f"Image file {name} is damaged or truncated ({e}); re-export it.") from None
+
+
+def to_rgb(img: Image.Image) -> Image.Image:
+    """Convert any Pillow mode to 8-bit RGB (transparency on white, high bit depths scaled)."""
+    if img.mode == "RGB":
+        return img.copy()
+    if img.mode.startswith("I") or img.mode == "F":
+        # Pillow's I -> L conversion clips at 255; a 16-bit range must be scaled instead.
+        import numpy as np
+
+        a = np.asarray(img, dtype=np.float64)
+        if img.mode != "F":
+            a = a / 257.0
+        return Image.fromarray(np.clip(np.rint(a), 0, 255).astype(np.uint8), "L").convert("RGB")
+    has_alpha = img.mode in ("RGBA", "LA", "PA", "RGBa", "La") or (
+        img.mode == "P" and "transparency" in img.info
+    )
+    if has_alpha:
+        rgba = img.convert("RGBA")
+        background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        return Image.alpha_composite(background, rgba).convert("RGB")
+    return img.convert("RGB")
+
+
+def save_image(img: Image.Image, path: str | os.PathLike, format: str | None = None) -> None:
+    """Write ``img`` to ``path``; the format comes from the extension unless ``format`` is given.
+
+    Raises ``InputError`` for an unknown extension or a path that cannot be written.
+    """
+    p = Path(path)
+    try:
+        img.save(p, format=format)
+    except (KeyError, ValueError):
+        raise InputError(
+            f"Cannot tell the image format of {p} from its extension; use .png, .jpg or .webp."
+        ) from None
+    except OSError as e:
+        raise InputError(f"Cannot write {p} ({e.strerror or e}); check the directory exists and is writable.") from None
+
+
+def to_png_bytes(img: Image.Image) -> bytes:
+    """Lossless PNG encoding of ``img`` (for caches and data URLs)."""
+    buf = io.BytesIO()
+    img.save(buf, format="PNG")
+    return buf.getvalue()
+
+
+def from_png_bytes(data: bytes) -> Image.Image:
+    """Decode image bytes (PNG or any format Pillow reads) to a loaded RGB image."""
+    with Image.open(io.BytesIO(data)) as img:
+        img.load()
+        return to_rgb(img)

@@ -1,0 +1,99 @@
+"""Every prompt semcodec sends to a model, in one place, versioned.
+
+A prompt's wording changes what a model writes, and so the bits in a file and the images a
+decoder makes. Each prompt therefore carries an id (``describe-v1``) that goes into result-cache
+keys and traces. A released prompt is never edited: a better wording is a new constant
+(``DESCRIBE_V2``) and the unversioned alias (``DESCRIBE``) moves to it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Prompt:
+    """A versioned chat prompt: a system message and a user template with ``{named}`` fields."""
+
+    name: str
+    version: int
+    system: str
+    user: str
+
+    @property
+    def id(self) -> str:
+        """Stable identifier for cache keys and traces, e.g. ``describe-v1``."""
+        return f"{self.name}-v{self.version}"
+
+    def render(self, **fields: object) -> tuple[str, str]:
+        """The (system, user) messages with ``fields`` filled in; a missing field is a KeyError."""
+        return self.system, self.user.format(**fields)
+
+    def instruction(self, **fields: object) -> str:
+        """System and user text joined into one instruction, for describers (one user turn)."""
+        system, user = self.render(**fields)
+        return f"{system}\n\n{user}" if system else user
+
+
+DESCRIBE_V1 = Prompt(
+    "describe",
+    1,
+    "",
+    "Describe this image so that a text-to-image model can recreate it. Name the main subject "
+    "first, then the other salient objects with their attributes (colour, size, material, count), "
+    "their positions and relations in the frame (left, right, foreground, background), the setting, "
+    "the lighting, and the style or medium (photo, painting, illustration, 3D render). "
+    "Order everything by importance, most important first. Write one compact paragraph of plain "
+    "words, no preamble, no lists, no quotation marks.",
+)
+
+EXPAND_V1 = Prompt(
+    "expand",
+    1,
+    "You restore text from which every vowel was removed. The input is lower-case, uses only "
+    "consonants and spaces, and describes an image (for example 'th mg shws dg n bch' is "
+    "'the image shows a dog on a beach'; words that were only vowels are gone). "
+    "Reply with the restored description only, nothing else.",
+    "{skeleton}",
+)
+
+SHORTEN_V1 = Prompt(
+    "shorten",
+    1,
+    "You shorten image descriptions for a text-to-image model. Keep what matters most for "
+    "recreating the image: the main subject, key attributes and colours, layout, style. Drop "
+    "filler words and minor details first. Reply with the shortened description only.",
+    "Shorten this description to at most {max_words} words:\n{description}",
+)
+
+REVISE_V1 = Prompt(
+    "revise",
+    1,
+    "You improve prompts for a text-to-image model. You get the description of a target image "
+    "and the description of an image generated from the current prompt. List the differences "
+    "that matter (missing or wrong objects, attributes, colours, layout, style), then write a "
+    "revised prompt that fixes them, no longer than {max_words} words. Answer in exactly this "
+    "form:\nDIFFERENCES:\n- ...\nREVISED PROMPT: ...",
+    "Target description:\n{target}\n\nCurrent prompt:\n{prompt}\n\n"
+    "Description of the generated image:\n{generated}",
+)
+
+#: The current version of each prompt; code uses these, caches record their ``id``.
+DESCRIBE = DESCRIBE_V1
+EXPAND = EXPAND_V1
+SHORTEN = SHORTEN_V1
+REVISE = REVISE_V1
+
+
+def parse_revision(reply: str) -> tuple[list[str], str]:
+    """Split a reply to ``REVISE`` into (differences, revised prompt).
+
+    Lenient: a reply without the ``REVISED PROMPT:`` marker is taken whole as the revised prompt,
+    so a model that ignores the format still yields something usable.
+    """
+    m = re.search(r"REVISED PROMPT:\s*(.*)", reply, flags=re.IGNORECASE | re.DOTALL)
+    revised = (m.group(1) if m else reply).strip().strip('"').strip()
+    head = reply[: m.start()] if m else ""
+    diffs = [ln.strip()[1:].strip() for ln in head.splitlines() if ln.strip().startswith(("-", "*"))]
+    return diffs, revised
