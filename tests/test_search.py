@@ -224,3 +224,9 @@ def test_search_records_model_calls_into_the_given_recorder():
     }
     summary = result.summary()
     assert summary["chosen"] == 1 and len(summary["candidates"]) == 3 and summary["costs"] == costs.as_dict()
+
+
+def test_a_non_deterministic_generator_is_noted_when_candidates_are_compared():
+    fakes = Fakes(by_text({DESC: 0.5, "p1": 0.4}), revisions=["p1"])
+    result = run(fakes, reflect=1, deterministic=False)
+    assert result.chosen == 0 and "cannot be seeded" in result.notes[0]

@@ -21,6 +21,7 @@ own call and time, and the outer stage's time includes it.
 from __future__ import annotations
 
 import contextvars
+import functools
 import re
 import time
 from collections.abc import Callable, Iterator
@@ -94,12 +95,11 @@ class CostRecorder:
     def wrap(self, stage: str, fn: F) -> F:
         """``fn`` with every call recorded under ``stage``."""
 
+        @functools.wraps(fn)
         def recorded(*args: Any, **kwargs: Any) -> Any:
             with self.timed(stage):
                 return fn(*args, **kwargs)
 
-        recorded.__name__ = getattr(fn, "__name__", "recorded")
-        recorded.__doc__ = getattr(fn, "__doc__", None)
         return recorded  # type: ignore[return-value]
 
     def calls(self, stage: str) -> int:

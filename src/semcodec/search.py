@@ -327,6 +327,10 @@ def search(
         raise InputError("a quality target needs an upper bound on the rate: give --max-bits or --ubpp")
     costs = costs if costs is not None else CostRecorder()
     run = _Searcher(original, description, encode, render, judge, describe, revise, costs)
+    if not deterministic and (reflect > 0 or quality_target is not None):
+        run.notes.append(
+            "the generator cannot be seeded, so a decoder's image will differ from the one scored here"
+        )
 
     def best_at(b: int | None) -> Candidate:
         return run.at_budget(b, reflect, patience, seeds)
