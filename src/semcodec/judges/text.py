@@ -1,0 +1,125 @@
+"""Text similarity of descriptions, and a judge that compares images through their descriptions.
+
+Sentence embeddings the way sentence-transformers computes them for all-MiniLM-L6-v2 and its kin
+(mean of the token embeddings over the attention mask, then L2 normalisation), done with plain
+transformers ``AutoModel`` + ``AutoTokenizer``, so no sentence-transformers dependency is needed.
+``text_similarity`` is the reusable function (benchmarks use it too); ``TextJudge`` is the image
+``Judge``: it describes the candidate with a VLM and compares that with the original's
+description, which is what a semantic codec promises to keep.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+from .base import import_torch, load_pretrained, pick_device, pick_dtype
+
+if TYPE_CHECKING:
+    from PIL.Image import Image
+
+DEFAULT_TEXT_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
+_MAX_TOKENS = 512
+
+
+class TextEmbedder:
+    """Mean-pooled, L2-normalised sentence embeddings from a transformers encoder."""
+
+    def __init__(self, model_id: str = DEFAULT_TEXT_MODEL, *, device: str | None = None, dtype: str | None = None) -> None:
+        self.model_id = model_id
+        self._device_arg = device
+        self._dtype_arg = dtype
+        self.device: str | None = None
+        self.dtype: Any = None
+        self._model: Any = None
+        self._tokenizer: Any = None
+
+    def load(self) -> TextEmbedder:
+        """Load the tokenizer and the model now (otherwise on first use)."""
+        if self._model is None:
+            self.device = pick_device(self._device_arg)
+            self.dtype = pick_dtype(self._dtype_arg, self.device)
+            from transformers import AutoModel, AutoTokenizer
+
+            what = "text embedding model"
+            self._tokenizer = load_pretrained(what, self.model_id, lambda: AutoTokenizer.from_pretrained(self.model_id))
+            model = load_pretrained(what, self.model_id, lambda: AutoModel.from_pretrained(self.model_id))
+            self._model = model.to(self.device, dtype=self.dtype).eval()
+        return self
+
+    def embed(self, texts: list[str]) -> Any:
+        """One L2-normalised float32 embedding per text (a torch tensor, one row each)."""
+        torch = import_torch()
+        self.load()
+        limit = min(self._tokenizer.model_max_length, getattr(self._model.config, "max_position_embeddings", _MAX_TOKENS), _MAX_TOKENS)
+        batch = self._tokenizer(texts, padding=True, truncation=True, max_length=limit, return_tensors="pt").to(self.device)
+        with torch.inference_mode():
+            hidden = self._model(**batch).last_hidden_state.float()
+        mask = batch["attention_mask"].unsqueeze(-1).float()
+        mean = (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9)
+        return torch.nn.functional.normalize(mean, dim=-1)
+
+    def similarity(self, a: str, b: str) -> float:
+        """Cosine similarity of the two texts' embeddings (-1..1; 1 for the same text)."""
+        ea, eb = self.embed([a, b])
+        return max(-1.0, min(1.0, float(ea @ eb)))
+
+
+@lru_cache(maxsize=4)
+def get_text_embedder(model_id: str = DEFAULT_TEXT_MODEL, device: str | None = None) -> TextEmbedder:
+    """A loaded ``TextEmbedder``, shared by every caller that asks for the same model and device."""
+    return TextEmbedder(model_id, device=device).load()
+
+
+def text_similarity(a: str, b: str, *, model: str = DEFAULT_TEXT_MODEL, device: str | None = None) -> float:
+    """Cosine similarity of the sentence embeddings of ``a`` and ``b`` (1 for the same text).
+
+    Raises BackendError if the model cannot be loaded.
+    """
+    return get_text_embedder(model, device).similarity(a, b)
+
+
+class TextJudge:
+    """Scores a candidate image by how close its description is to the original's.
+
+    ``describe`` (a VLM) describes the candidate; the original's description is ``reference``
+    if given (the encoder already has it), else described once and remembered.
+    """
+
+    name = "text"
+
+    def __init__(
+        self,
+        describe: Callable[[Image], str],
+        *,
+        model_id: str = DEFAULT_TEXT_MODEL,
+        reference: str | None = None,
+        device: str | None = None,
+        dtype: str | None = None,
+    ) -> None:
+        self.model_id = model_id
+        self.describe = describe
+        self.reference = reference
+        self.embedder = TextEmbedder(model_id, device=device, dtype=dtype)
+        self._described: tuple[Image, str] | None = None  # (original, its description)
+
+    def load(self) -> TextJudge:
+        """Load the embedding model now (otherwise on the first score)."""
+        self.embedder.load()
+        return self
+
+    def _reference_for(self, original: Image) -> str:
+        if self.reference is not None:
+            return self.reference
+        if self._described is None or self._described[0] is not original:
+            self._described = (original, self.describe(original))
+        return self._described[1]
+
+    def score(self, original: Image, candidate: Image) -> float:
+        """Similarity of the candidate's description to the original's."""
+        return self.score_text(self._reference_for(original), self.describe(candidate))
+
+    def score_text(self, reference: str, candidate: str) -> float:
+        """Cosine similarity of the two descriptions' embeddings."""
+        return self.embedder.similarity(reference, candidate)

@@ -1,0 +1,211 @@
+"""Judges: tiny random CLIP/SigLIP/DINOv2 and BERT models saved and loaded like real checkpoints,
+the VLM judge's score parsing, the fake judge and judge specs."""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from semcodec.errors import BackendError, InputError
+from semcodec.judges import FakeJudge, ImageEmbeddingJudge, TextJudge, VLMJudge, load_judge, text_similarity
+from semcodec.judges.base import Judge, SupportsScoreText
+from semcodec.judges.vlm import parse_score
+
+_VISION = dict(hidden_size=32, intermediate_size=37, num_hidden_layers=2, num_attention_heads=4, image_size=30, patch_size=6)
+_TEXT = dict(hidden_size=32, intermediate_size=37, num_hidden_layers=2, num_attention_heads=4, vocab_size=99, max_position_embeddings=16)
+_VOCAB = "[PAD] [UNK] [CLS] [SEP] [MASK] a the red blue green cat dog fox on in snow grass sky mat ##s".split()
+
+
+def _save_clip(path):
+    from transformers import CLIPConfig, CLIPImageProcessor, CLIPModel
+
+    CLIPModel(CLIPConfig(vision_config=_VISION, text_config=_TEXT, projection_dim=16)).save_pretrained(path)
+    CLIPImageProcessor(size={"shortest_edge": 30}, crop_size={"height": 30, "width": 30}).save_pretrained(path)
+
+
+def _save_siglip(path):
+    from transformers import SiglipConfig, SiglipImageProcessor, SiglipModel
+
+    SiglipModel(SiglipConfig(vision_config=_VISION, text_config=_TEXT)).save_pretrained(path)
+    SiglipImageProcessor(size={"height": 30, "width": 30}).save_pretrained(path)
+
+
+def _save_dinov2(path):
+    from transformers import BitImageProcessor, Dinov2Config, Dinov2Model
+
+    Dinov2Model(Dinov2Config(**{k: v for k, v in _VISION.items() if k != "intermediate_size"}, mlp_ratio=1)).save_pretrained(path)
+    BitImageProcessor(size={"shortest_edge": 30}, crop_size={"height": 30, "width": 30}).save_pretrained(path)
+
+
+def _save_bert(path):
+    from transformers import BertConfig, BertModel, BertTokenizer
+
+    path.mkdir(parents=True, exist_ok=True)
+    (path / "vocab.txt").write_text("\n".join(_VOCAB) + "\n")
+    BertTokenizer(str(path / "vocab.txt")).save_pretrained(path)
+    config = BertConfig(vocab_size=len(_VOCAB), hidden_size=32, num_hidden_layers=2, num_attention_heads=4, intermediate_size=37, max_position_embeddings=64)
+    BertModel(config).save_pretrained(path)
+
+
+@pytest.fixture(scope="module")
+def tiny_models(tmp_path_factory):
+    """Directories of tiny random models, built once for this module."""
+    import torch
+
+    torch.manual_seed(0)
+    root = tmp_path_factory.mktemp("tiny-judges")
+    saved = {}
+    for name, save in (("clip", _save_clip), ("siglip", _save_siglip), ("dino", _save_dinov2), ("text", _save_bert)):
+        save(root / name)
+        saved[name] = str(root / name)
+    return saved
+
+
+def _images():
+    rng = np.random.RandomState(0)
+    noise = Image.fromarray(rng.randint(0, 256, (48, 40, 3), dtype=np.uint8))
+    flat = Image.new("RGB", (40, 48), (200, 30, 30))
+    return noise, flat
+
+
+@pytest.mark.parametrize("kind", ["clip", "siglip", "dino"])
+def test_image_embedding_judge(tiny_models, kind):
+    judge = load_judge(f"{kind}:{tiny_models[kind]}", device="cpu")
+    assert isinstance(judge, ImageEmbeddingJudge) and isinstance(judge, Judge)
+    assert (judge.name, judge.model_id) == (kind, tiny_models[kind])
+    noise, flat = _images()
+    assert judge.score(noise, noise.copy()) == pytest.approx(1.0, abs=1e-4)
+    assert judge.score(noise, flat) < 1.0 - 1e-4
+    assert judge.score(noise, noise.convert("L")) == pytest.approx(judge.score(noise, noise.convert("L").convert("RGB")))
+
+
+def test_image_judge_embeds_the_original_once(tiny_models, monkeypatch):
+    judge = load_judge(f"clip:{tiny_models['clip']}", device="cpu")
+    noise, flat = _images()
+    sizes = []
+    embed = judge.embed
+    monkeypatch.setattr(judge, "embed", lambda images: sizes.append(len(images)) or embed(images))
+    first, second = judge.score(noise, flat), judge.score(noise, flat)
+    assert first == pytest.approx(second, abs=1e-6) and sizes == [2, 1]
+
+
+def test_text_similarity_and_text_judge(tiny_models):
+    model = tiny_models["text"]
+    assert text_similarity("a red fox on snow", "a red fox on snow", model=model, device="cpu") == pytest.approx(1.0, abs=1e-5)
+    assert text_similarity("a red fox on snow", "the blue sky", model=model, device="cpu") < 1.0 - 1e-4
+
+    noise, flat = _images()
+    seen = []
+
+    def describe(image):
+        seen.append(image)
+        return "a red cat" if image is flat else "a green dog on grass"
+
+    judge = load_judge(f"text:{model}", describe=describe, device="cpu")
+    assert isinstance(judge, TextJudge) and isinstance(judge, SupportsScoreText)
+    assert judge.score_text("a red cat", "a red cat") == pytest.approx(1.0, abs=1e-5)
+    assert judge.score(flat, flat) == pytest.approx(1.0, abs=1e-5)
+    assert judge.score(flat, noise) < 1.0 - 1e-4
+    assert seen == [flat, flat, noise]  # the original is described once
+
+    given = TextJudge(describe, model_id=model, reference="a red cat", device="cpu")
+    assert given.score(noise, flat) == pytest.approx(1.0, abs=1e-5)  # the reference is used as given
+
+
+def test_a_missing_model_is_a_clear_backend_error(tmp_path):
+    with pytest.raises(BackendError, match="could not load the clip judge model") as info:
+        load_judge(f"clip:{tmp_path / 'nowhere'}", device="cpu")
+    assert "\n" not in str(info.value)
+
+
+@pytest.mark.cuda
+@pytest.mark.skipif("not __import__('torch').cuda.is_available()", reason="needs a CUDA GPU")
+def test_image_and_text_judges_on_cuda(tiny_models):
+    noise, flat = _images()
+    judge = load_judge(f"clip:{tiny_models['clip']}")  # auto: CUDA, float16
+    assert judge.device == "cuda" and str(judge.dtype) == "torch.float16"
+    assert judge.score(noise, noise.copy()) == pytest.approx(1.0, abs=1e-3)
+    assert judge.score(noise, flat) < 1.0
+    assert text_similarity("a red fox", "a red fox", model=tiny_models["text"], device="cuda") == pytest.approx(1.0, abs=1e-3)
+
+
+@pytest.mark.parametrize(
+    "answer, score, explanation",
+    [
+        ("Score: 7\nExplanation: same fox, different snow.", 7.0, "same fox, different snow."),
+        ("**Score:** 8.5/10\n**Explanation:** close.", 8.5, "close."),
+        ("I'd rate them 6 out of 10 because the colours match.", 6.0, None),
+        ("9. Both show a cat.", 9.0, None),
+        ('```json\n{"score": 3, "explanation": "different scene"}\n```', 3.0, "different scene"),
+        ('{"score": "10"}', 10.0, None),
+        ("Score: 0 - unrelated", 0.0, None),
+    ],
+)
+def test_vlm_scores_are_parsed_robustly(answer, score, explanation):
+    parsed = parse_score(answer)
+    assert parsed is not None and parsed[0] == score
+    if explanation is not None:
+        assert parsed[1] == explanation
+
+
+@pytest.mark.parametrize("answer", ["", "They look alike.", "Score: 42", "11/10", "Score: high"])
+def test_vlm_answers_without_a_valid_score(answer):
+    assert parse_score(answer) is None
+
+
+def test_vlm_judge_asks_with_both_images_and_normalises():
+    asked = []
+
+    def ask(images, question):
+        asked.append((images, question))
+        return "Score: 7\nExplanation: similar."
+
+    noise, flat = _images()
+    judge = load_judge("vlm:hf:some/vlm", ask=ask)
+    assert isinstance(judge, VLMJudge) and judge.model_id == "hf:some/vlm"
+    assert judge.score(noise, flat) == pytest.approx(0.7)
+    assert asked[0][0] == [noise, flat] and "0" in asked[0][1] and "10" in asked[0][1]
+    assert judge.last_explanation == "similar."
+
+
+def test_vlm_judge_malformed_answer_raises_or_scores_zero(caplog):
+    noise, flat = _images()
+    with pytest.raises(BackendError, match="without a score"):
+        VLMJudge(lambda images, q: "I cannot compare images.").score(noise, flat)
+    lenient = VLMJudge(lambda images, q: "I cannot compare images.", on_malformed="zero")
+    with caplog.at_level(logging.WARNING, logger="semcodec.judges.vlm"):
+        assert lenient.score(noise, flat) == 0.0
+    assert "cannot compare" in caplog.text and lenient.last_explanation == "I cannot compare images."
+
+
+def test_fake_judges():
+    noise, flat = _images()
+    scripted = load_judge("fake:0.2,0.9")
+    assert [scripted.score(noise, flat), scripted.score(noise, flat)] == [0.2, 0.9]
+    with pytest.raises(BackendError, match="only 2 scripted"):
+        scripted.score(noise, flat)
+    pixels = load_judge("fake")
+    assert pixels.score(noise, noise) == 1.0 and 0.0 <= pixels.score(noise, flat) < 1.0
+    assert FakeJudge(lambda a, b: 0.25).score(noise, flat) == 0.25
+
+
+@pytest.mark.parametrize(
+    "spec, kwargs, message",
+    [
+        ("bogus:x", {}, "unknown judge"),
+        ("text:some/model", {}, "describer"),
+        ("vlm:hf:some/vlm", {}, "chat vision model"),
+        ("fake:high,low", {}, "comma-separated"),
+    ],
+)
+def test_bad_judge_specs(spec, kwargs, message):
+    with pytest.raises(InputError, match=message):
+        load_judge(spec, **kwargs)
+
+
+def test_specs_do_not_load_models_until_asked():
+    judge = load_judge("siglip", load=False)
+    assert judge.model_id == "google/siglip-base-patch16-224" and judge._model is None
