@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any, Iterator, Literal
 
 from pydantic import Field, SecretStr
 
+from ..costs import report_usage
 from ..errors import BackendError
 from .base import Backend, BackendOptions, ChatExpandMixin
 
@@ -175,6 +176,9 @@ class OpenAIBackend(Backend, ChatExpandMixin):
             kwargs["temperature"] = self.options.temperature
         with self._api(what):
             response = self.client.chat.completions.create(**kwargs)
+            usage = getattr(response, "usage", None)
+            if usage is not None:
+                report_usage(tokens_in=usage.prompt_tokens or 0, tokens_out=usage.completion_tokens or 0)
             text = response.choices[0].message.content
             if not isinstance(text, str):
                 raise ValueError("no text in the reply")
@@ -218,6 +222,7 @@ class OpenAIBackend(Backend, ChatExpandMixin):
                 kwargs[name] = getattr(self.options, name)
         with self._api("image generation"):
             result = self.client.images.generate(**kwargs).data[0]
+            report_usage(images=1)
             if getattr(result, "revised_prompt", None):
                 # dall-e-3 rewrites prompts; useful to see, never part of the coded bits.
                 log.info("%s revised the prompt to: %s", self.model_id, result.revised_prompt)

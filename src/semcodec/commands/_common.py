@@ -66,3 +66,40 @@ def print_json(obj: Any) -> None:
 def info(message: str) -> None:
     """A progress or summary line for people: stderr, so stdout stays machine-readable."""
     print(message, file=sys.stderr, flush=True)
+
+
+def _parse_value(text: str) -> Any:
+    """``4`` -> 4, ``7.5`` -> 7.5, ``true`` -> True, anything else stays a string."""
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+def parse_options(pairs: tuple[str, ...], flag: str) -> dict[str, Any]:
+    """``("steps=4", "guidance=0")`` -> ``{"steps": 4, "guidance": 0}``."""
+    options = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise InputError(f"{flag} takes KEY=VALUE, not {pair!r}")
+        options[key.strip()] = _parse_value(value.strip())
+    return options
+
+
+def model_options(fn):
+    """The options every command that runs models shares: generator, device, cache."""
+    decorators = [
+        click.option("--generator", help="Generator: a profile name or id (see docs) or a spec such as "
+                     "diffusers:org/model; default: the preset's."),
+        click.option("--generator-option", "generator_option", multiple=True, metavar="KEY=VALUE",
+                     help="A setting of a custom generator spec (steps=4, guidance=0.0, scheduler=...)."),
+        click.option("--expander", help="Restores consonant text: 'ngram' (offline, default) or an LLM spec."),
+        click.option("--device", help="Device for local models (cuda, mps, cpu); default: the best available."),
+        click.option("--dtype", help="Dtype for local models (float16, bfloat16, float32); default: by device."),
+        click.option("--cpu-offload", is_flag=True, help="Offload diffusers models to the CPU (small GPUs)."),
+        click.option("--no-cache", is_flag=True, help="Do not read or write the result cache."),
+    ]
+    for decorator in reversed(decorators):
+        fn = decorator(fn)
+    return fn

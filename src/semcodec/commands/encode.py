@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
-from ..codec import Encoded, compress_text
+from ..codec import Encoded
 from ..errors import InputError
 from ..rate import STRATEGIES
-from ._common import info, parse_size, print_json, write_atomic
+from ._common import info, model_options, parse_options, parse_size, print_json, write_atomic
 
 
 def report(path: str, enc: Encoded) -> None:
@@ -22,37 +24,56 @@ def report(path: str, enc: Encoded) -> None:
 @click.command()
 @click.argument("image", required=False, type=click.Path(dir_okay=False))
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="The .smc file to write.")
+@click.option("--ubpp", type=float, help="Budget in micro-bits per pixel of the original image (e.g. 100).")
+@click.option("--max-bits", type=int, help="Budget for the whole file in bits (8 x bytes).")
 @click.option("--text", help="Encode this description (skips the describer).")
 @click.option("--text-file", type=click.Path(dir_okay=False), help="Encode the description in this UTF-8 file.")
-@click.option("--size", help="Original image size WxH, when no image is given (default 1024x1024).")
+@click.option("--size", help="Original image size WxH when no IMAGE is given (default 1024x1024).")
 @click.option("--coder", default="ngram", show_default=True, help="Text coder: ngram, consonant or raw.")
-@click.option("--max-bits", type=int, help="Budget for the whole file in bits (8 x bytes).")
-@click.option("--ubpp", type=float, help="Budget in micro-bits per pixel of the original image.")
-@click.option("--strategy", type=click.Choice(STRATEGIES), default="truncate", show_default=True,
-              help="How a description is cut to the budget.")
-@click.option("--seed", type=int, default=0, show_default=True, help="Generator seed stored in the file.")
-@click.option("--json", "as_json", is_flag=True, help="Print the file's summary as JSON on stdout.")
-def encode(image, output, text, text_file, size, coder, max_bits, ubpp, strategy, seed, as_json) -> None:
+@click.option("--strategy", type=click.Choice([*STRATEGIES, "rewrite"]), default="truncate", show_default=True,
+              help="How a description is cut to the budget (rewrite asks the text model to shorten it).")
+@click.option("--preset", default="open", show_default=True, help="Default models: open (local) or paper (OpenAI API).")
+@click.option("--describer", help="Vision-language model spec, e.g. hf:Qwen/Qwen2-VL-2B-Instruct or openai:gpt-4o.")
+@click.option("--text-model", help="LLM spec for --strategy rewrite and reflection revisions.")
+@click.option("--judge", help="Judge spec for the search, e.g. clip:openai/clip-vit-base-patch32, text:..., vlm:...")
+@click.option("--reflect", type=int, default=0, show_default=True, help="Reflection iterations (describe, compare, revise).")
+@click.option("--seeds", type=int, default=1, show_default=True, help="Seeds to try; the best is stored in the file.")
+@click.option("--patience", type=int, default=1, show_default=True, help="Stop reflecting after this many iterations without gain.")
+@click.option("--quality-target", type=float, help="Smallest budget whose best candidate reaches this judge score.")
+@click.option("--trace", type=click.Path(file_okay=False), help="Write the search's candidates, scores and images here.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Generator seed stored in the file (without --seeds).")
+@model_options
+@click.option("--json", "as_json", is_flag=True, help="Print the summary (rate, text, costs, search) as JSON on stdout.")
+def encode(image, output, ubpp, max_bits, text, text_file, size, coder, strategy, preset, describer, text_model,
+           judge, reflect, seeds, patience, quality_target, trace, seed, generator, generator_option, expander,
+           device, dtype, cpu_offload, no_cache, as_json) -> None:
     """Encode IMAGE (or --text) into a .smc file of a few dozen bits."""
+    from ..pipeline import Pipeline
+
     if text is not None and text_file is not None:
         raise InputError("give either --text or --text-file, not both")
     if text_file is not None:
-        from pathlib import Path
-
         try:
             text = Path(text_file).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as e:
             raise InputError(f"cannot read the description in {text_file}: {e}") from e
     if image is None and text is None:
         raise InputError("give an IMAGE to encode, or a description with --text")
-    if image is not None:
-        raise InputError("image encoding needs the model pipeline, which this build does not include yet")
-    width, height = parse_size(size) if size else (1024, 1024)
+    if image is not None and size is not None:
+        raise InputError("--size is for encoding a description without an image; the image has its own size")
     if seed < 0:
         raise InputError(f"--seed must be non-negative, not {seed}")
-    enc = compress_text(text, coder=coder, width=width, height=height, seed=seed,
-                        max_bits=max_bits, ubpp=ubpp, strategy=strategy)
-    write_atomic(output, enc.data)
-    report(output, enc)
+    pipeline = Pipeline(
+        preset=preset, describer=describer, generator=generator,
+        generator_settings=parse_options(generator_option, "--generator-option"), expander=expander,
+        text_model=text_model, judge=judge, cache=not no_cache, device=device, dtype=dtype, cpu_offload=cpu_offload,
+    )
+    result = pipeline.encode(
+        image, text=text, size=parse_size(size) if size else None, coder=coder, max_bits=max_bits, ubpp=ubpp,
+        strategy=strategy, seed=seed, reflect=reflect, seeds=seeds, patience=patience,
+        quality_target=quality_target, trace=trace,
+    )
+    write_atomic(output, result.encoded.data)
+    report(output, result.encoded)
     if as_json:
-        print_json(enc.summary())
+        print_json(result.summary())

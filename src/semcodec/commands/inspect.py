@@ -11,9 +11,19 @@ from ._common import print_json, read_smc
 @click.command()
 @click.argument("path", type=click.Path(dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of a table.")
-def inspect(path: str, as_json: bool) -> None:
+@click.option("--expander", help="For consonant files: restore the words with this expander ('ngram' or an LLM spec).")
+def inspect(path: str, as_json: bool, expander: str | None) -> None:
     """Show the header fields, decoded text, bits and rate of a .smc file."""
-    summary = decompress(read_smc(path)).summary()
+    from ..profiles import PROFILES
+
+    enc = decompress(read_smc(path))
+    summary = enc.summary()
+    summary["profile_name"] = PROFILES[enc.header.profile].name if enc.header.profile in PROFILES else "custom"
+    if expander and enc.header.coder == "consonant":
+        from ..pipeline import Pipeline
+
+        summary["skeleton"] = enc.text
+        summary["restored"] = Pipeline(expander=expander, cache=False).restore(enc.text, "consonant")
     if as_json:
         print_json(summary)
         return
