@@ -136,7 +136,7 @@ def markdown_table(docs: list[dict[str, Any]]) -> str:
         n = d["meta"]["dataset"]["images"]
         for i, setting in enumerate(r["setting"]):
             met = "—" if r["targets_met"][i] is None else f"{r['targets_met'][i]}/{n}"
-            cells = [d["name"], setting, _fmt(r["quality"][i]), f"{r['bytes'][i]:.0f}", f"{r['bpp'][i]:.4f}",
+            cells = [d["name"], setting, f"{r['quality'][i]:.1f}", f"{r['bytes'][i]:.0f}", f"{r['bpp'][i]:.4f}",
                      *(_fmt(r[m][i]) if m in r else "—" for m in metric_names), met]
             lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
