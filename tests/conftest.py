@@ -130,3 +130,20 @@ def run_fresh(*args: str, **kwargs) -> subprocess.CompletedProcess:
 def fresh():
     """``run_fresh`` as a fixture."""
     return run_fresh
+
+
+def synthetic_image(height: int = 128, width: int = 192, seed: int = 0):
+    """A deterministic RGB uint8 array with gradients, edges and mild noise (compresses like a photo)."""
+    import numpy as np
+
+    y, x = np.mgrid[0:height, 0:width]
+    rng = np.random.default_rng(seed)
+    img = np.stack([x * 255 / max(width - 1, 1), (y * 2) % 256, ((x + y) * 3) % 256], axis=-1)
+    img = img + rng.normal(0, 8, img.shape)
+    return np.clip(img, 0, 255).astype(np.uint8)
+
+
+@pytest.fixture
+def image():
+    """``synthetic_image()`` as a fixture."""
+    return synthetic_image()

@@ -20,6 +20,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "encode": ("semcodec.commands.encode", "encode", "Encode an image (or a description) into a .smc file."),
     "decode": ("semcodec.commands.decode", "decode", "Decode a .smc file into an image (or its text)."),
     "inspect": ("semcodec.commands.inspect", "inspect", "Show a .smc file's header, text, bits and rate."),
+    "bench": ("semcodec.commands.bench", "bench", "Benchmark classical codecs (JPEG, WebP, AVIF, JPEG XL) at their lowest rates."),
 }
 
 
