@@ -83,9 +83,45 @@ def dtype_kwarg(library: str, dtype: Any) -> dict[str, Any]:
     return {name: dtype}
 
 
-def model_location(model: str) -> str:
-    """A Hub id unchanged, or a local path made absolute; a missing directory is a BackendError."""
+def _in_hf_cache(model: str, revision: str | None) -> bool:
+    """Whether the HF cache holds this model's config (transformers) or model index (diffusers)."""
+    from huggingface_hub import try_to_load_from_cache
+
+    return any(
+        isinstance(try_to_load_from_cache(model, name, revision=revision), str)
+        for name in ("config.json", "model_index.json")
+    )
+
+
+def _check_hub_reachable(model: str, revision: str | None) -> None:
+    """Fail at once, in one sentence, when a model must be downloaded and the Hub cannot be reached.
+
+    Without this check huggingface_hub retries every file with back-off, which takes minutes to
+    end in the same error.
+    """
+    import socket
+    from urllib.parse import urlparse
+
+    if os.environ.get("HF_HUB_OFFLINE", "").lower() in ("1", "true", "yes", "on") or _in_hf_cache(model, revision):
+        return  # offline mode fails fast by itself; a cached model needs no network
+    from huggingface_hub import constants
+
+    url = urlparse(constants.ENDPOINT)
+    try:
+        socket.create_connection((url.hostname, url.port or (443 if url.scheme == "https" else 80)), timeout=5).close()
+    except OSError as e:
+        raise BackendError(
+            f"Model {model} is not in the Hugging Face cache and the Hub ({url.hostname}) cannot be reached "
+            f"({e.strerror or e}); connect to the internet once to download it (`hf download {model}`), "
+            "or set HF_HOME to a cache that has it."
+        ) from None
+
+
+def model_location(model: str, revision: str | None = None) -> str:
+    """A Hub id unchanged (after checking it is cached or the Hub is reachable), or a local path
+    made absolute; a missing directory or an unreachable Hub is a BackendError."""
     if not is_local_path(model):
+        _check_hub_reachable(model, revision)
         return model
     path = Path(model).expanduser().resolve()
     if not path.is_dir():

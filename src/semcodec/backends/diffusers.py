@@ -63,7 +63,7 @@ class DiffusersGenerator(Backend):
         self.device = resolve_device(options.device)
         self.dtype = resolve_dtype(options.dtype, self.device)
         with friendly_load_errors(model_id, revision), progress_bars(options.progress):
-            self.pipe = self._load(model_location(model_id))
+            self.pipe = self._load(model_location(model_id, revision))
         self.pipe.set_progress_bar_config(disable=not options.progress)
 
     def _load(self, location: str) -> Any:

@@ -55,7 +55,7 @@ class HFChat(Backend, ChatExpandMixin):
         self.device = resolve_device(options.device)
         self.dtype = resolve_dtype(options.dtype, self.device)
         with friendly_load_errors(model_id, revision), progress_bars(options.progress):
-            self._load(model_location(model_id))
+            self._load(model_location(model_id, revision))
 
     def _load(self, location: str) -> None:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -159,5 +159,5 @@ def backend_class(role: str, spec: Spec) -> type[Backend] | None:
     from transformers import AutoConfig
 
     with friendly_load_errors(spec.model, spec.revision):
-        config = AutoConfig.from_pretrained(model_location(spec.model), revision=spec.revision)
+        config = AutoConfig.from_pretrained(model_location(spec.model, spec.revision), revision=spec.revision)
     return HFVisionChat if hasattr(config, "vision_config") else HFTextChat

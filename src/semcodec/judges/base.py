@@ -42,44 +42,38 @@ class SupportsScoreText(Judge, Protocol):
 
 
 def import_torch() -> Any:
-    """``torch``, or a BackendError naming what to install."""
+    """torch, or a BackendError naming the extra to install."""
     try:
         import torch
     except ImportError as e:
-        raise BackendError("this judge needs PyTorch and transformers: pip install 'semcodec[hf]'") from e
+        raise BackendError("model judges need torch and transformers: pip install 'semcodec[hf]'") from e
     return torch
 
 
 def pick_device(device: str | None = None) -> str:
-    """``device`` if given, else "cuda" when a CUDA GPU is available, else "cpu"."""
-    if device:
-        return device
-    return "cuda" if import_torch().cuda.is_available() else "cpu"
+    """The device for a judge's model (the backends' rule: CUDA, then MPS, then CPU)."""
+    import_torch()
+    from ..backends._local import resolve_device
+
+    return resolve_device(device or "auto")
 
 
 def pick_dtype(dtype: str | None, device: str) -> Any:
-    """The torch dtype named by ``dtype`` ("float32", "float16", "bfloat16"), else float16 on
-    CUDA (similarity scores do not need more) and float32 elsewhere."""
-    torch = import_torch()
-    if dtype is None:
-        return torch.float16 if device.startswith("cuda") else torch.float32
-    value = getattr(torch, dtype, None)
-    if not isinstance(value, torch.dtype):
-        raise BackendError(f"unknown dtype {dtype!r}; use float32, float16 or bfloat16")
-    return value
+    """The torch dtype for a judge's model (the backends' rule: half precision on GPUs)."""
+    import_torch()
+    from ..backends._local import resolve_dtype
+
+    return resolve_dtype(dtype or "auto", device)
 
 
-def load_pretrained(what: str, model_id: str, load: Callable[[], T]) -> T:
-    """Run a ``from_pretrained`` call, turning its failures into one clear BackendError."""
-    try:
+def load_pretrained(model_id: str, load: Callable[[], T]) -> T:
+    """Run a judge model's ``from_pretrained`` call with the backends' checks and
+    one-sentence errors (missing directory, not cached and the Hub unreachable, gated...)."""
+    from ..backends._local import friendly_load_errors, model_location
+
+    with friendly_load_errors(model_id, None):
+        model_location(model_id)
         return load()
-    except ImportError as e:
-        raise BackendError(f"the {what} needs transformers: pip install 'semcodec[hf]' ({first_line(e)})") from e
-    except (OSError, ValueError) as e:
-        raise BackendError(
-            f"could not load the {what} {model_id!r}: it is neither a local model directory nor a "
-            f"model in the Hugging Face cache (set HF_HUB_OFFLINE=0 to download it): {first_line(e)}"
-        ) from e
 
 
 def first_line(error: BaseException) -> str:

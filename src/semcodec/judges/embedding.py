@@ -44,9 +44,8 @@ class ImageEmbeddingJudge:
             self.dtype = pick_dtype(self._dtype_arg, self.device)
             from transformers import AutoImageProcessor, AutoModel
 
-            what = f"{self.name} judge model"
-            self._processor = load_pretrained(what, self.model_id, lambda: AutoImageProcessor.from_pretrained(self.model_id))
-            model = load_pretrained(what, self.model_id, lambda: AutoModel.from_pretrained(self.model_id))
+            self._processor = load_pretrained(self.model_id, lambda: AutoImageProcessor.from_pretrained(self.model_id))
+            model = load_pretrained(self.model_id, lambda: AutoModel.from_pretrained(self.model_id))
             self._model = model.to(self.device, dtype=self.dtype).eval()
         return self
 

@@ -42,9 +42,8 @@ class TextEmbedder:
             self.dtype = pick_dtype(self._dtype_arg, self.device)
             from transformers import AutoModel, AutoTokenizer
 
-            what = "text embedding model"
-            self._tokenizer = load_pretrained(what, self.model_id, lambda: AutoTokenizer.from_pretrained(self.model_id))
-            model = load_pretrained(what, self.model_id, lambda: AutoModel.from_pretrained(self.model_id))
+            self._tokenizer = load_pretrained(self.model_id, lambda: AutoTokenizer.from_pretrained(self.model_id))
+            model = load_pretrained(self.model_id, lambda: AutoModel.from_pretrained(self.model_id))
             self._model = model.to(self.device, dtype=self.dtype).eval()
         return self
 
