@@ -147,3 +147,14 @@ def synthetic_image(height: int = 128, width: int = 192, seed: int = 0):
 def image():
     """``synthetic_image()`` as a fixture."""
     return synthetic_image()
+
+
+@pytest.fixture(scope="session")
+def tiny_clip_dir(tiny_models_dir):
+    """A saved tiny random CLIP model (for the CLIP judge and metric)."""
+    import torch
+    from tiny_models import save_tiny_clip
+
+    torch.manual_seed(0)
+    save_tiny_clip(tiny_models_dir / "clip")
+    return tiny_models_dir / "clip"

@@ -13,42 +13,10 @@ from semcodec.errors import BackendError, InputError
 from semcodec.judges import FakeJudge, ImageEmbeddingJudge, TextJudge, VLMJudge, load_judge, text_similarity
 from semcodec.judges.base import Judge, SupportsScoreText
 from semcodec.judges.vlm import parse_score
-
-_VISION = dict(hidden_size=32, intermediate_size=37, num_hidden_layers=2, num_attention_heads=4, image_size=30, patch_size=6)
-_TEXT = dict(hidden_size=32, intermediate_size=37, num_hidden_layers=2, num_attention_heads=4, vocab_size=99, max_position_embeddings=16)
-_VOCAB = "[PAD] [UNK] [CLS] [SEP] [MASK] a the red blue green cat dog fox on in snow grass sky mat ##s".split()
-
-
-def _save_clip(path):
-    from transformers import CLIPConfig, CLIPImageProcessor, CLIPModel
-
-    CLIPModel(CLIPConfig(vision_config=_VISION, text_config=_TEXT, projection_dim=16)).save_pretrained(path)
-    CLIPImageProcessor(size={"shortest_edge": 30}, crop_size={"height": 30, "width": 30}).save_pretrained(path)
-
-
-def _save_siglip(path):
-    from transformers import SiglipConfig, SiglipImageProcessor, SiglipModel
-
-    SiglipModel(SiglipConfig(vision_config=_VISION, text_config=_TEXT)).save_pretrained(path)
-    SiglipImageProcessor(size={"height": 30, "width": 30}).save_pretrained(path)
-
-
-def _save_dinov2(path):
-    from transformers import BitImageProcessor, Dinov2Config, Dinov2Model
-
-    Dinov2Model(Dinov2Config(**{k: v for k, v in _VISION.items() if k != "intermediate_size"}, mlp_ratio=1)).save_pretrained(path)
-    BitImageProcessor(size={"shortest_edge": 30}, crop_size={"height": 30, "width": 30}).save_pretrained(path)
-
-
-def _save_bert(path):
-    from transformers import BertConfig, BertModel, BertTokenizer
-
-    path.mkdir(parents=True, exist_ok=True)
-    (path / "vocab.txt").write_text("\n".join(_VOCAB) + "\n")
-    BertTokenizer(str(path / "vocab.txt")).save_pretrained(path)
-    config = BertConfig(vocab_size=len(_VOCAB), hidden_size=32, num_hidden_layers=2, num_attention_heads=4, intermediate_size=37, max_position_embeddings=64)
-    BertModel(config).save_pretrained(path)
-
+from tiny_models import save_tiny_bert as _save_bert
+from tiny_models import save_tiny_clip as _save_clip
+from tiny_models import save_tiny_dinov2 as _save_dinov2
+from tiny_models import save_tiny_siglip as _save_siglip
 
 @pytest.fixture(scope="module")
 def tiny_models(tmp_path_factory):

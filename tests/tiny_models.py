@@ -143,3 +143,44 @@ def save_tiny_sd(path: Path) -> Path:
     )
     pipe.save_pretrained(path)
     return path
+
+
+# Judges: image-embedding models (CLIP, SigLIP, DINOv2) and a sentence-embedding BERT.
+JUDGE_VISION = dict(hidden_size=32, intermediate_size=37, num_hidden_layers=2, num_attention_heads=4, image_size=30, patch_size=6)
+JUDGE_TEXT = dict(hidden_size=32, intermediate_size=37, num_hidden_layers=2, num_attention_heads=4, vocab_size=99, max_position_embeddings=16)
+JUDGE_VOCAB = "[PAD] [UNK] [CLS] [SEP] [MASK] a the red blue green cat dog fox on in snow grass sky mat ##s".split()
+
+
+def save_tiny_clip(path):
+    """A tiny random CLIPModel with its image processor."""
+    from transformers import CLIPConfig, CLIPImageProcessor, CLIPModel
+
+    CLIPModel(CLIPConfig(vision_config=JUDGE_VISION, text_config=JUDGE_TEXT, projection_dim=16)).save_pretrained(path)
+    CLIPImageProcessor(size={"shortest_edge": 30}, crop_size={"height": 30, "width": 30}).save_pretrained(path)
+
+
+def save_tiny_siglip(path):
+    """A tiny random SiglipModel with its image processor."""
+    from transformers import SiglipConfig, SiglipImageProcessor, SiglipModel
+
+    SiglipModel(SiglipConfig(vision_config=JUDGE_VISION, text_config=JUDGE_TEXT)).save_pretrained(path)
+    SiglipImageProcessor(size={"height": 30, "width": 30}).save_pretrained(path)
+
+
+def save_tiny_dinov2(path):
+    """A tiny random DINOv2 model with its image processor."""
+    from transformers import BitImageProcessor, Dinov2Config, Dinov2Model
+
+    Dinov2Model(Dinov2Config(**{k: v for k, v in JUDGE_VISION.items() if k != "intermediate_size"}, mlp_ratio=1)).save_pretrained(path)
+    BitImageProcessor(size={"shortest_edge": 30}, crop_size={"height": 30, "width": 30}).save_pretrained(path)
+
+
+def save_tiny_bert(path):
+    """A tiny random BertModel with a locally written WordPiece vocabulary."""
+    from transformers import BertConfig, BertModel, BertTokenizer
+
+    path.mkdir(parents=True, exist_ok=True)
+    (path / "vocab.txt").write_text("\n".join(JUDGE_VOCAB) + "\n")
+    BertTokenizer(str(path / "vocab.txt")).save_pretrained(path)
+    config = BertConfig(vocab_size=len(JUDGE_VOCAB), hidden_size=32, num_hidden_layers=2, num_attention_heads=4, intermediate_size=37, max_position_embeddings=64)
+    BertModel(config).save_pretrained(path)

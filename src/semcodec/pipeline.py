@@ -129,7 +129,8 @@ class Pipeline:
 
     Any model can be given as a backend spec; otherwise the preset's model is used (``open``:
     local Hugging Face models; ``paper``: the OpenAI API). ``device``/``dtype``/``cpu_offload``
-    go to the local backends and do not change which generator profile a file names.
+    go to the local backends and ``base_url`` (an OpenAI-compatible server) to the ``openai``
+    ones; none of them changes which generator profile a file names.
     """
 
     def __init__(
@@ -146,6 +147,7 @@ class Pipeline:
         device: str | None = None,
         dtype: str | None = None,
         cpu_offload: bool = False,
+        base_url: str | None = None,
     ) -> None:
         self.preset = get_preset(preset)
         self.describer_spec = describer or self.preset.describer
@@ -155,6 +157,7 @@ class Pipeline:
         self.judge_spec = judge
         self.local_options = {k: v for k, v in (("device", device), ("dtype", dtype)) if v is not None}
         self.cpu_offload = cpu_offload
+        self.api_options = {"base_url": base_url} if base_url else {}
         self._cache = None
         if cache:
             from .cache import ResultCache
@@ -164,7 +167,10 @@ class Pipeline:
 
     # -- models, loaded on first use ------------------------------------------------------------
     def _options_for(self, spec: str) -> dict[str, Any]:
-        return dict(self.local_options) if spec.split(":", 1)[0] in ("hf", "diffusers") else {}
+        provider = spec.split(":", 1)[0]
+        if provider in ("hf", "diffusers"):
+            return dict(self.local_options)
+        return dict(self.api_options) if provider == "openai" else {}
 
     def _cached(self, backend: Any) -> Any:
         return self._cache.wrap(backend) if self._cache is not None else backend

@@ -98,6 +98,8 @@ def model_options(fn):
         click.option("--device", help="Device for local models (cuda, mps, cpu); default: the best available."),
         click.option("--dtype", help="Dtype for local models (float16, bfloat16, float32); default: by device."),
         click.option("--cpu-offload", is_flag=True, help="Offload diffusers models to the CPU (small GPUs)."),
+        click.option("--base-url", help="OpenAI-compatible server for openai: specs (vLLM, Ollama...); "
+                     "default: OPENAI_BASE_URL or the OpenAI API."),
         click.option("--no-cache", is_flag=True, help="Do not read or write the result cache."),
     ]
     for decorator in reversed(decorators):

@@ -14,7 +14,7 @@ from ._common import info, model_options, parse_options, print_json, read_smc
 @click.option("--text-only", is_flag=True, help="Print the decoded (and, for consonant files, restored) text; no image.")
 @model_options
 @click.option("--json", "as_json", is_flag=True, help="Print the file's summary and the generator's prompt as JSON.")
-def decode(path, output, text_only, generator, generator_option, expander, device, dtype, cpu_offload, no_cache,
+def decode(path, output, text_only, generator, generator_option, expander, device, dtype, cpu_offload, base_url, no_cache,
            as_json) -> None:
     """Decode a .smc file into an image with the generator its header names."""
     from ..codec import decompress
@@ -23,7 +23,7 @@ def decode(path, output, text_only, generator, generator_option, expander, devic
     if output is None and not text_only:
         raise InputError("give -o OUT.png for the image, or --text-only to print the decoded text")
     enc = decompress(read_smc(path))
-    pipeline = Pipeline(expander=expander, cache=not no_cache, device=device, dtype=dtype, cpu_offload=cpu_offload)
+    pipeline = Pipeline(expander=expander, cache=not no_cache, device=device, dtype=dtype, cpu_offload=cpu_offload, base_url=base_url)
     if text_only:
         prompt = pipeline.restore(enc.text, enc.header.coder)
         click.echo(prompt)

@@ -1,0 +1,211 @@
+"""The image pipeline end to end: fake models, tiny real models, and the local OpenAI server."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from semcodec.codec import decompress
+from semcodec.errors import BudgetError, InputError
+from semcodec.pipeline import GeneratorChoice, Pipeline
+
+
+def photo(width: int = 96, height: int = 64, seed: int = 0) -> Image.Image:
+    rng = np.random.default_rng(seed)
+    y, x = np.mgrid[0:height, 0:width]
+    arr = np.stack([x * 255 // width, y * 255 // height, (x + y) % 256], -1) + rng.integers(0, 20, (height, width, 3))
+    return Image.fromarray(np.clip(arr, 0, 255).astype(np.uint8))
+
+
+def fake_pipeline(**kw) -> Pipeline:
+    defaults = dict(describer="fake:vlm", generator="fake:gen", text_model="fake:llm", judge="fake", cache=False)
+    return Pipeline(**{**defaults, **kw})
+
+
+# -- generator choice ---------------------------------------------------------------------------
+def test_generator_choice_table_and_custom():
+    assert GeneratorChoice.resolve(None).profile_id == 1
+    assert GeneratorChoice.resolve("sdxl-turbo").profile_id == 2
+    assert GeneratorChoice.resolve("3").profile_id == 3
+    table = GeneratorChoice.resolve("diffusers:stabilityai/sdxl-turbo", steps=4, guidance=0.0,
+                                    scheduler="EulerAncestralDiscreteScheduler", variant="fp16")
+    assert table.profile_id == 2 and table.custom_hash is None
+    custom = GeneratorChoice.resolve("diffusers:stabilityai/sdxl-turbo", steps=2)
+    assert custom.profile_id == 0 and custom.custom_hash is not None
+    assert custom.render_size(768, 512) == (768, 512)  # custom: the original size
+    assert GeneratorChoice.resolve("sdxl").render_size(768, 512) == (1216, 832)  # nearest SDXL bucket
+    with pytest.raises(InputError):
+        GeneratorChoice.resolve("no-such-profile")
+
+
+# -- fake models --------------------------------------------------------------------------------
+def test_encode_decode_round_trip_with_fakes():
+    pipe = fake_pipeline()
+    image = photo()
+    result = pipe.encode(image, max_bits=200)
+    enc = result.encoded
+    assert enc.file_bits <= 200
+    assert enc.header.width == 96 and enc.header.height == 64
+    assert enc.header.profile == 0  # fake:gen is not in the profile table
+    assert result.description.startswith("a mostly")
+    assert result.costs["stages"]["describe"]["calls"] == 1
+
+    dec = pipe.decode(enc.data, generator="fake:gen")
+    assert dec.image.size == (96, 64)
+    assert dec.prompt == enc.text
+    again = fake_pipeline().decode(enc.data, generator="fake:gen")
+    assert np.array_equal(np.asarray(dec.image), np.asarray(again.image))  # deterministic
+
+
+def test_custom_generator_needs_its_spec_to_decode():
+    enc = fake_pipeline().encode(photo(), text="a red fox in the snow").encoded
+    with pytest.raises(InputError, match="custom generator"):
+        Pipeline(cache=False).decode(enc.data)
+
+
+def test_text_without_image_uses_size():
+    result = fake_pipeline().encode(text="a lighthouse at dusk", size=(768, 512), ubpp=1000)
+    assert (result.encoded.header.width, result.encoded.header.height) == (768, 512)
+    assert result.encoded.file_bits <= 393
+
+
+def test_consonant_files_are_restored_before_generation():
+    pipe = fake_pipeline()
+    enc = pipe.encode(photo(), text="a dog on a beach at sunset", coder="consonant").encoded
+    assert enc.text == "dg n bch t snst"
+    dec = pipe.decode(enc.data, generator="fake:gen")
+    assert "dog" in dec.prompt and "beach" in dec.prompt
+
+
+def test_rewrite_strategy_asks_the_text_model():
+    long = "a very long description of a red fox sitting in deep snow " * 6
+    result = fake_pipeline().encode(photo(), text=long, max_bits=120, strategy="rewrite")
+    assert result.costs["stages"]["rewrite"]["calls"] == 1
+    assert result.encoded.file_bits <= 120
+    short = fake_pipeline().encode(photo(), text="a fox", max_bits=120, strategy="rewrite")
+    assert short.costs["stages"].get("rewrite", {}).get("calls", 0) == 1  # asked only if needed
+    assert short.encoded.coded_text == "a fox"
+
+
+def test_search_with_fakes_keeps_best_and_writes_trace(tmp_path):
+    pipe = fake_pipeline(judge="fake")
+    result = pipe.encode(photo(), max_bits=300, reflect=2, seeds=4, trace=tmp_path / "trace")
+    search = result.search
+    assert search is not None and len(search.candidates) >= 4
+    best = max(c.score for c in search.candidates)
+    assert search.candidates[search.chosen].score == best
+    assert result.encoded.file_bits <= 300
+    assert result.encoded.header.seed == search.candidates[search.chosen].seed
+    trace = json.loads((tmp_path / "trace" / "trace.json").read_text())
+    assert trace["chosen"] == search.chosen
+    assert (tmp_path / "trace" / "index.html").exists()
+    # The search renders exactly what a decoder renders.
+    decoded = pipe.decode(result.encoded.data, generator="fake:gen").image
+    assert np.array_equal(np.asarray(decoded), np.asarray(search.candidates[search.chosen].image))
+
+
+def test_search_needs_an_image():
+    with pytest.raises(InputError, match="image"):
+        fake_pipeline().encode(text="a fox", seeds=4)
+
+
+def test_budget_too_small():
+    with pytest.raises(BudgetError):
+        fake_pipeline().encode(photo(), text="a fox in the snow", max_bits=4)
+
+
+# -- the CLI with fake models -------------------------------------------------------------------
+def test_cli_encode_decode_image(cli, tmp_path):
+    src = tmp_path / "in.png"
+    photo(120, 80).save(src)
+    smc = tmp_path / "a.smc"
+    code, out, err = cli("encode", src, "-o", smc, "--describer", "fake:vlm", "--generator", "fake:gen",
+                         "--max-bits", "160", "--no-cache", "--json")
+    assert code == 0, err
+    summary = json.loads(out)
+    assert summary["file_bits"] <= 160 and summary["width"] == 120 and "costs" in summary
+    png = tmp_path / "out.png"
+    code, out, err = cli("decode", smc, "-o", png, "--generator", "fake:gen", "--no-cache")
+    assert code == 0, err
+    assert Image.open(png).size == (120, 80)
+    code, out, err = cli("decode", smc, "-o", png, "--no-cache")
+    assert code != 0 and "custom generator" in err
+
+
+def test_cli_bad_image(cli, tmp_path):
+    bad = tmp_path / "bad.png"
+    bad.write_bytes(b"not an image at all")
+    code, _, err = cli("encode", bad, "-o", tmp_path / "a.smc", "--describer", "fake:vlm", "--no-cache")
+    assert code != 0 and "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+# -- tiny real models ---------------------------------------------------------------------------
+@pytest.fixture
+def tiny_pipeline(tiny_vlm_dir, tiny_sd_dir, tiny_lm_dir, tiny_clip_dir):
+    return Pipeline(
+        describer=f"hf:{tiny_vlm_dir}", generator=f"diffusers:{tiny_sd_dir}",
+        generator_settings={"steps": 2, "guidance": 1.0}, text_model=f"hf:{tiny_lm_dir}",
+        judge=f"clip:{tiny_clip_dir}", cache=False, device="cpu",
+    )
+
+
+def test_tiny_models_end_to_end(tiny_pipeline):
+    image = photo(64, 48)
+    result = tiny_pipeline.encode(image, max_bits=400)
+    assert result.encoded.file_bits <= 400
+    dec = tiny_pipeline.decode(result.encoded.data, generator=tiny_pipeline.generator.spec,
+                               generator_settings=tiny_pipeline.generator.settings)
+    assert dec.image.size == (64, 48)
+    again = tiny_pipeline.decode(result.encoded.data, generator=tiny_pipeline.generator.spec,
+                                 generator_settings=tiny_pipeline.generator.settings)
+    assert np.array_equal(np.asarray(dec.image), np.asarray(again.image))
+
+
+def test_tiny_models_reflection_and_seed_search(tiny_pipeline, tmp_path):
+    result = tiny_pipeline.encode(photo(64, 48), text="a red fox sitting in green grass under a blue sky",
+                                  max_bits=300, reflect=2, seeds=4, trace=tmp_path)
+    search = result.search
+    assert 2 <= len(search.candidates) <= 1 + 2 + 4
+    assert search.candidates[search.chosen].score == max(c.score for c in search.candidates)
+    stages = result.costs["stages"]
+    assert stages["generate"]["calls"] >= 2 and stages["judge"]["calls"] >= 2
+    assert decompress(result.encoded.data).header.seed == search.candidates[search.chosen].seed
+
+
+# -- the OpenAI-compatible server ---------------------------------------------------------------
+def test_paper_preset_through_local_openai_server(openai_server, monkeypatch):
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-not-a-real-key-123456")
+    pipe = Pipeline(preset="paper", cache=False, base_url=openai_server.url, judge="fake")
+    result = pipe.encode(photo(), ubpp=20000)
+    assert result.encoded.header.profile == 5  # dall-e-3
+    assert result.encoded.file_bits <= int(20000 * 96 * 64 / 1e6)
+    dec = pipe.decode(result.encoded.data)
+    assert dec.image.size == (96, 64)
+    paths = [r.path for r in openai_server.requests]
+    assert any(p.endswith("/chat/completions") for p in paths) and any(p.endswith("/images/generations") for p in paths)
+    with pytest.raises(InputError, match="seed"):
+        pipe.encode(photo(), ubpp=20000, seeds=4)
+
+
+def test_uncached_model_with_unreachable_hub_fails_fast(monkeypatch):
+    """No minutes of retries: one sentence naming the model and what to do."""
+    import socket
+    import time
+
+    import huggingface_hub.constants
+
+    from semcodec.backends import load_describer
+    from semcodec.errors import BackendError
+
+    with socket.socket() as s:  # a port on this machine that nothing listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    monkeypatch.setattr(huggingface_hub.constants, "ENDPOINT", f"http://127.0.0.1:{port}")
+    start = time.perf_counter()
+    with pytest.raises(BackendError, match="semcodec-tests/no-such-model.*cannot be reached"):
+        load_describer("hf:semcodec-tests/no-such-model", device="cpu")
+    assert time.perf_counter() - start < 10
