@@ -176,23 +176,24 @@ class Pipeline:
         return self._cache.wrap(backend) if self._cache is not None else backend
 
     def _model(self, role: str) -> Any:
+        """The describer, text model or expander, loaded (and put behind the cache) on first use."""
         if role not in self._models:
-            from . import backends
-
-            if role == "describer":
-                model = backends.load_describer(self.describer_spec, **self._options_for(self.describer_spec))
-            elif role == "text_model":
-                model = backends.load_text_model(self.text_model_spec, **self._options_for(self.text_model_spec))
-            elif role == "expander" and self.expander_spec == NGRAM_EXPANDER:
-                from .text.expand import NgramExpander
-
-                model = NgramExpander()
-            elif role == "expander":
-                model = backends.load_expander(self.expander_spec, **self._options_for(self.expander_spec))
-            else:
-                raise AssertionError(role)
-            self._models[role] = model if role == "expander" and self.expander_spec == NGRAM_EXPANDER else self._cached(model)
+            self._models[role] = self._load(role)
         return self._models[role]
+
+    def _load(self, role: str) -> Any:
+        if role == "expander" and self.expander_spec == NGRAM_EXPANDER:
+            from .text.expand import NgramExpander
+
+            return NgramExpander()  # offline and fast: nothing worth caching
+        from . import backends
+
+        load, spec = {
+            "describer": (backends.load_describer, self.describer_spec),
+            "text_model": (backends.load_text_model, self.text_model_spec),
+            "expander": (backends.load_expander, self.expander_spec),
+        }[role]
+        return self._cached(load(spec, **self._options_for(spec)))
 
     def generator_model(self, choice: GeneratorChoice | None = None) -> Any:
         """The generator backend of ``choice`` (default: this pipeline's generator)."""
