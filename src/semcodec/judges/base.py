@@ -76,6 +76,22 @@ def load_pretrained(model_id: str, load: Callable[[], T]) -> T:
         return load()
 
 
+def load_local(model_id: str, preprocessor: str, device: str | None, dtype: str | None) -> tuple[Any, Any, str, Any]:
+    """A judge's transformers model: (preprocessor, model in eval mode, device, dtype).
+
+    ``preprocessor`` names the transformers Auto class that reads the inputs
+    (``AutoImageProcessor``, ``AutoTokenizer``).
+    """
+    device_ = pick_device(device)
+    dtype_ = pick_dtype(dtype, device_)
+    import transformers
+
+    pre_cls = getattr(transformers, preprocessor)
+    pre = load_pretrained(model_id, lambda: pre_cls.from_pretrained(model_id))
+    model = load_pretrained(model_id, lambda: transformers.AutoModel.from_pretrained(model_id))
+    return pre, model.to(device_, dtype=dtype_).eval(), device_, dtype_
+
+
 def first_line(error: BaseException) -> str:
     """The first line of an exception's message (libraries' messages run to paragraphs)."""
     text = str(error).strip()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .base import import_torch, load_pretrained, pick_device, pick_dtype
+from .base import import_torch, load_local
 
 if TYPE_CHECKING:
     from PIL.Image import Image
@@ -40,13 +40,9 @@ class ImageEmbeddingJudge:
     def load(self) -> ImageEmbeddingJudge:
         """Load the model and its image processor now (otherwise on the first score)."""
         if self._model is None:
-            self.device = pick_device(self._device_arg)
-            self.dtype = pick_dtype(self._dtype_arg, self.device)
-            from transformers import AutoImageProcessor, AutoModel
-
-            self._processor = load_pretrained(self.model_id, lambda: AutoImageProcessor.from_pretrained(self.model_id))
-            model = load_pretrained(self.model_id, lambda: AutoModel.from_pretrained(self.model_id))
-            self._model = model.to(self.device, dtype=self.dtype).eval()
+            self._processor, self._model, self.device, self.dtype = load_local(
+                self.model_id, "AutoImageProcessor", self._device_arg, self._dtype_arg
+            )
         return self
 
     def embed(self, images: list[Image]) -> Any:

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from .base import import_torch, load_pretrained, pick_device, pick_dtype
+from .base import import_torch, load_local
 
 if TYPE_CHECKING:
     from PIL.Image import Image
@@ -38,13 +38,9 @@ class TextEmbedder:
     def load(self) -> TextEmbedder:
         """Load the tokenizer and the model now (otherwise on first use)."""
         if self._model is None:
-            self.device = pick_device(self._device_arg)
-            self.dtype = pick_dtype(self._dtype_arg, self.device)
-            from transformers import AutoModel, AutoTokenizer
-
-            self._tokenizer = load_pretrained(self.model_id, lambda: AutoTokenizer.from_pretrained(self.model_id))
-            model = load_pretrained(self.model_id, lambda: AutoModel.from_pretrained(self.model_id))
-            self._model = model.to(self.device, dtype=self.dtype).eval()
+            self._tokenizer, self._model, self.device, self.dtype = load_local(
+                self.model_id, "AutoTokenizer", self._device_arg, self._dtype_arg
+            )
         return self
 
     def embed(self, texts: list[str]) -> Any:
