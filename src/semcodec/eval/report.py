@@ -129,7 +129,9 @@ def render_report(run_dir: str | os.PathLike[str], *, baselines: list[str] | Non
         if name not in dataset.files:
             raise InputError(f"{name} of {run_dir} is not in {dataset_root}; pass --data-dir with the run's dataset")
         original = dataset.load(name)
-        figs = [_figure(data_url(original, max_side), f"original {name} ({original.shape[1]}x{original.shape[0]})")]
+        description = next((r["description"] for r in records if r["image"] == name and r.get("description")), None)
+        figs = [_figure(data_url(original, max_side), f"original {name} ({original.shape[1]}x{original.shape[0]}); "
+                        "full description:", description)]
         for setting in budgets:
             r = by_key.get((name, setting))
             if r is None:

@@ -268,6 +268,8 @@ class EvalRunner:
         height, width = original.shape[:2]
         record: dict[str, Any] = {"image": name, "setting": budget.label, "width": width, "height": height,
                                   "description": description, "describe_seconds": describe_s}
+        if _budget_bits(budget, record) == 0:  # e.g. 100 ubpp of a thumbnail: less than one bit
+            return {**record, "status": "failed", "error": f"{budget.label} of a {width}x{height} image is 0 bits"}
         try:
             enc = self.pipeline.encode(Image.fromarray(original), text=description, coder=cfg.coder,
                                        strategy=cfg.strategy, seed=cfg.seed, reflect=cfg.reflect, seeds=cfg.seeds,
@@ -292,7 +294,7 @@ class EvalRunner:
             summary = enc.search.summary()
             summary.pop("costs", None)
             record["search"] = summary
-        decoded = np.asarray(dec.image.convert("RGB"))
+        decoded = np.array(dec.image.convert("RGB"))
         for m in self.image_metrics:
             try:
                 record["metrics"][m.name] = _finite(m(original, decoded))
