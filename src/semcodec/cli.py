@@ -21,6 +21,10 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "decode": ("semcodec.commands.decode", "decode", "Decode a .smc file into an image (or its text)."),
     "inspect": ("semcodec.commands.inspect", "inspect", "Show a .smc file's header, text, bits and rate."),
     "bench": ("semcodec.commands.bench", "bench", "Benchmark classical codecs (JPEG, WebP, AVIF, JPEG XL) at their lowest rates."),
+    "eval": ("semcodec.commands.eval", "eval_", "Evaluate semcodec over a dataset at one or more budgets (resumable)."),
+    "plot": ("semcodec.commands.plot", "plot", "Plot rate-quality curves from eval and bench results."),
+    "report": ("semcodec.commands.report", "report", "Write an HTML report of an eval run (curves, table, image grids)."),
+    "study": ("semcodec.commands.study", "study", "Run one of the paper's studies (bitrate, reflection, coders, resolution, text)."),
 }
 
 

@@ -20,6 +20,29 @@ from .datasets import open_dataset
 from .metrics import DistributionMetric, ImageMetric, MetricUnavailable, get_metric
 
 
+def load_metrics(names: list[str], *, clip_model: str | None = None,
+                 patch: int | None = None) -> tuple[list[ImageMetric], list[DistributionMetric], dict[str, str]]:
+    """Build the named metrics once: (per-image metrics, distribution metrics, {skipped: why}).
+
+    A metric that cannot run here (missing package or weights) is skipped with its note printed
+    on stderr; an unknown name is an InputError.
+    """
+    skipped: dict[str, str] = {}
+    image_metrics: list[ImageMetric] = []
+    dist_metrics: list[DistributionMetric] = []
+    for name in dict.fromkeys(n.lower() for n in names):
+        opts: dict[str, Any] = ({"model": clip_model} if name == "clip" and clip_model else
+                                {"patch": patch} if name in ("fid", "kid") and patch else {})
+        try:
+            m = get_metric(name, **opts)
+        except MetricUnavailable as e:
+            skipped[name] = str(e)
+            print(f"semcodec: skipping metric {name}: {e}", file=sys.stderr)
+            continue
+        (dist_metrics if isinstance(m, DistributionMetric) else image_metrics).append(m)
+    return image_metrics, dist_metrics, skipped
+
+
 def _point_name(target: float | None) -> str:
     return "lowest" if target is None else f"{target:g} bpp"
 
@@ -34,19 +57,7 @@ def run_bench(dataset: str, *, data_dir: str | None = None, codecs: list[str], p
     from tqdm import tqdm
 
     ds = open_dataset(dataset, data_dir)
-    patch = fid_patch or ds.fid_patch
-    skipped: dict[str, str] = {}
-    image_metrics: list[ImageMetric] = []
-    dist_metrics: list[DistributionMetric] = []
-    for name in dict.fromkeys(metrics):
-        opts: dict[str, Any] = {"model": clip_model} if name == "clip" else {"patch": patch} if name in ("fid", "kid") else {}
-        try:
-            m = get_metric(name, **opts)
-        except MetricUnavailable as e:
-            skipped[name] = str(e)
-            print(f"semcodec: skipping metric {name}: {e}", file=sys.stderr)
-            continue
-        (dist_metrics if isinstance(m, DistributionMetric) else image_metrics).append(m)
+    image_metrics, dist_metrics, skipped = load_metrics(metrics, clip_model=clip_model, patch=fid_patch or ds.fid_patch)
 
     docs = []
     for cname in dict.fromkeys(codecs):
@@ -91,25 +102,33 @@ def run_bench(dataset: str, *, data_dir: str | None = None, codecs: list[str], p
                            + ", ".join(_point_name(t) for t in points),
             "results": results,
             "per_image": rows,
-            "meta": _meta(ds.describe(), codec.describe(), [*image_metrics, *dist_metrics], skipped),
+            "meta": results_meta(ds.describe(), [*image_metrics, *dist_metrics], skipped, codec=codec.describe(),
+                                 rate="bpp = 8 x whole-file bytes / (width x height); results are means over images"),
         })
     if not docs:
         raise InputError("none of the requested codecs is available in the installed imagecodecs.")
     return docs
 
 
-def _meta(dataset: dict[str, Any], codec: dict[str, Any], metrics: list[Any], skipped: dict[str, str]) -> dict[str, Any]:
+def semcodec_version() -> str | None:
+    """The installed semcodec's version (None when running from a source tree that is not installed)."""
     try:
-        version = metadata.version("semcodec")
+        return metadata.version("semcodec")
     except metadata.PackageNotFoundError:
-        version = None
+        from .. import __version__
+
+        return __version__
+
+
+def results_meta(dataset: dict[str, Any], metrics: list[Any], skipped: dict[str, str], **extra: Any) -> dict[str, Any]:
+    """The ``meta`` block every results document carries: dataset identity, how each metric was
+    computed, what was skipped and why, versions and date; ``extra`` adds the producer's fields."""
     return {
         "dataset": dataset,
-        "codec": codec,
+        **extra,
         "metrics": {m.name: m.describe() for m in metrics},
         "skipped_metrics": skipped,
-        "rate": "bpp = 8 x whole-file bytes / (width x height); results are means over images",
-        "semcodec_version": version,
+        "semcodec_version": semcodec_version(),
         "python": platform.python_version(),
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
     }

@@ -180,22 +180,24 @@ class Dists(ImageMetric):
 
 
 class ClipSimilarity(ImageMetric):
-    """Cosine similarity of CLIP image embeddings (transformers CLIPModel + its image processor).
+    """Cosine similarity of CLIP image embeddings.
 
+    The embedding and the cosine are the search's CLIP judge (``judges.embedding.ImageEmbeddingJudge``:
+    transformers ``AutoModel`` + the checkpoint's own image processor), so a metric value and a
+    judge score of the same model agree; the metric pins float32 for reproducible numbers.
     ``model`` is a Hugging Face model id or a local directory saved with ``save_pretrained``.
     """
 
     name, higher_is_better, library = "clip", True, "transformers"
     DEFAULT_MODEL = "openai/clip-vit-base-patch32"
 
-    def __init__(self, model: str | None = None) -> None:
+    def __init__(self, model: str | None = None, device: str | None = None) -> None:
+        from ..judges.embedding import ImageEmbeddingJudge
+
         self.weights = model or self.DEFAULT_MODEL
         try:
-            from transformers import AutoImageProcessor, CLIPModel
-
-            self._model = CLIPModel.from_pretrained(self.weights).eval()
-            self._processor = AutoImageProcessor.from_pretrained(self.weights)
-        except Exception as e:
+            self._judge = ImageEmbeddingJudge(self.weights, name="clip", device=device, dtype="float32").load()
+        except Exception as e:  # a BackendError naming the missing model, or a missing library
             raise MetricUnavailable(
                 f"CLIP similarity is unavailable: could not load {self.weights} with transformers "
                 f"({type(e).__name__}); download it or pass a local model directory."
@@ -203,16 +205,14 @@ class ClipSimilarity(ImageMetric):
 
     def embed(self, image: ImageLike) -> Any:
         """The L2-normalised CLIP embedding of one image (a 1-D torch tensor)."""
-        import torch
+        from PIL import Image
 
-        inputs = self._processor(images=[as_array(image)], return_tensors="pt")
-        with torch.no_grad():
-            out = self._model.get_image_features(pixel_values=inputs["pixel_values"])
-        feats = out if isinstance(out, torch.Tensor) else out.pooler_output  # transformers 5 returns an output object
-        return torch.nn.functional.normalize(feats.double(), dim=-1)[0]
+        return self._judge.embed([Image.fromarray(as_array(image))])[0]
 
     def _score(self, ref: np.ndarray, dist: np.ndarray) -> float:
-        return float((self.embed(ref) * self.embed(dist)).sum())
+        from PIL import Image
+
+        return self._judge.score(Image.fromarray(ref), Image.fromarray(dist))
 
 
 def extract_patches(image: np.ndarray, size: int) -> np.ndarray:

@@ -1,0 +1,62 @@
+"""Options shared by ``semcodec eval`` and ``semcodec study``: which models and which search.
+
+Each decorator adds click options; ``eval_config`` turns their values into an ``EvalConfig``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from ..rate import STRATEGIES
+from ._common import model_options, parse_options
+
+
+def run_options(fn: Any) -> Any:
+    """Models, search and metrics of an evaluation run (budgets are added by each command)."""
+    decorators = [
+        click.option("--data-dir", type=click.Path(file_okay=False), help="Local copy of a named dataset (no download)."),
+        click.option("--coder", default="ngram", show_default=True, help="Text coder: ngram, consonant or raw."),
+        click.option("--strategy", type=click.Choice([*STRATEGIES, "rewrite"]), default="truncate", show_default=True,
+                     help="How a description is cut to the budget."),
+        click.option("--preset", default="open", show_default=True, help="Default models: open (local) or paper (OpenAI API)."),
+        click.option("--describer", help="Vision-language model spec, e.g. hf:Qwen/Qwen2-VL-2B-Instruct or openai:gpt-4o."),
+        click.option("--text-model", help="LLM spec for --strategy rewrite and reflection revisions."),
+        click.option("--judge", help="Judge spec for the search, e.g. clip:openai/clip-vit-base-patch32 or fake."),
+        click.option("--patience", type=int, default=1, show_default=True, help="Stop reflecting after this many iterations without gain."),
+        click.option("--seed", type=int, default=0, show_default=True, help="Generator seed (without --seeds)."),
+        click.option("--metrics", default=",".join(("psnr", "ms-ssim", "lpips", "clip")), show_default=True,
+                     help="Comma-separated: psnr, ms-ssim, lpips, dists, clip, fid, kid (missing weights: skipped with a note)."),
+        click.option("--clip-model", default=None, help="CLIP model id or directory for the clip metric."),
+        click.option("--quiet", is_flag=True, help="No progress bar."),
+    ]
+    for decorator in reversed(decorators):
+        fn = decorator(fn)
+    return model_options(fn)
+
+
+def split_list(value: str) -> tuple[str, ...]:
+    """``"psnr, clip"`` -> ``("psnr", "clip")``."""
+    return tuple(v.strip().lower() for v in value.split(",") if v.strip())
+
+
+def eval_config(dataset: str, budgets: Any, kw: dict[str, Any], **override: Any) -> Any:
+    """An ``EvalConfig`` from the options of ``run_options`` (``kw``) and per-command values."""
+    from ..eval.run import EvalConfig
+
+    values = dict(
+        dataset=dataset, budgets=budgets, coder=kw["coder"], strategy=kw["strategy"], preset=kw["preset"],
+        describer=kw["describer"], generator=kw["generator"],
+        generator_settings=parse_options(kw["generator_option"], "--generator-option"), expander=kw["expander"],
+        text_model=kw["text_model"], judge=kw["judge"], reflect=kw.get("reflect", 0), seeds=kw.get("seeds", 1),
+        patience=kw["patience"], seed=kw["seed"], metrics=split_list(kw["metrics"]), clip_model=kw["clip_model"],
+    )
+    values.update(override)
+    return EvalConfig(**values)
+
+
+def runner_options(kw: dict[str, Any]) -> dict[str, Any]:
+    """Options of ``EvalRunner`` that do not change results."""
+    return dict(data_dir=kw["data_dir"], device=kw["device"], dtype=kw["dtype"], cpu_offload=kw["cpu_offload"],
+                cache=not kw["no_cache"], progress=not kw["quiet"])

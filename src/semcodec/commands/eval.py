@@ -1,0 +1,35 @@
+"""``semcodec eval``: one semcodec configuration over a dataset, resumable.
+
+Writes a run directory (``-o DIR``: config, per-image records, decoded PNGs, ``results.json``)
+and prints the summary, one document in CompressAI's schema, on stdout. Run the same command
+again to resume an interrupted run; nothing already recorded is recomputed.
+"""
+
+from __future__ import annotations
+
+import click
+
+from ._common import info, print_json
+from ._eval_common import eval_config, run_options, runner_options
+
+
+@click.command("eval")
+@click.argument("dataset")
+@click.option("-o", "--output", "out_dir", required=True, type=click.Path(file_okay=False),
+              help="Run directory (created; an existing run with the same configuration is resumed).")
+@click.option("--ubpp", type=float, multiple=True, help="Budget in micro-bits per pixel (repeatable; default 100, 500, 1000).")
+@click.option("--max-bits", type=int, multiple=True, help="Budget in whole-file bits (repeatable).")
+@click.option("--reflect", type=int, default=0, show_default=True, help="Reflection iterations of the encoder's search.")
+@click.option("--seeds", type=int, default=1, show_default=True, help="Seeds the encoder's search tries.")
+@run_options
+def eval_(dataset: str, out_dir: str, ubpp: tuple[float, ...], max_bits: tuple[int, ...], **kw) -> None:
+    """Evaluate semcodec on DATASET (kodak, clic2020, a folder) at one or more budgets."""
+    from ..eval.run import budgets_from, run_eval
+
+    config = eval_config(dataset, budgets_from(ubpp, max_bits), kw, reflect=kw["reflect"], seeds=kw["seeds"])
+    summary = run_eval(config, out_dir, **runner_options(kw))
+    info(f"semcodec: results in {out_dir}/results.json")
+    print_json(summary)
+
+
+

@@ -1,0 +1,165 @@
+"""``semcodec study NAME``: the paper's studies, each writing NAME.json and NAME.png into -o DIR.
+
+``bitrate``, ``reflection`` and ``coders`` run ``semcodec eval`` (resumable run folders under
+DIR) and need image models; ``resolution`` and ``text`` code text only and need none (``text``
+needs a sentence-embedding model).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from ..errors import InputError
+from ._common import info, print_json
+from ._eval_common import eval_config, run_options, runner_options
+
+DEFAULT_EMBEDDING = "sentence-transformers/all-MiniLM-L6-v2"
+
+
+@click.group("study")
+def study() -> None:
+    """Run one of the paper's studies: bitrate, reflection, coders, resolution, text."""
+
+
+def _out(fn: Any) -> Any:
+    return click.option("-o", "--output", "out_dir", required=True, type=click.Path(file_okay=False),
+                        help="Folder for NAME.json, NAME.png (and the eval runs).")(fn)
+
+
+def _finish(name: str, out_dir: str, docs: list[dict[str, Any]], table: str | None = None) -> None:
+    if table:
+        info(table)
+    info(f"semcodec: wrote {out_dir}/{name}.json and {out_dir}/{name}.png")
+    print_json(docs)
+
+
+def _budget_options(fn: Any) -> Any:
+    fn = click.option("--max-bits", type=int, multiple=True, help="Budget in whole-file bits (repeatable).")(fn)
+    return click.option("--ubpp", type=float, multiple=True, help="Budget in µbpp (repeatable; default 500).")(fn)
+
+
+def _budgets(ubpp: tuple[float, ...], max_bits: tuple[int, ...], default: tuple[float, ...]) -> Any:
+    from ..eval.run import budgets_from
+
+    return budgets_from(ubpp or (() if max_bits else default), max_bits)
+
+
+@study.command("bitrate")
+@click.argument("dataset")
+@_out
+@click.option("--baselines", multiple=True, type=click.Path(dir_okay=False), help="semcodec bench JSON to draw dashed.")
+@run_options
+def bitrate(dataset: str, out_dir: str, baselines: tuple[str, ...], **kw: Any) -> None:
+    """semcodec at 100, 500 and 1000 µbpp over DATASET."""
+    from ..eval.plot import load_documents
+    from ..eval.studies import run_bitrate_study
+
+    config = eval_config(dataset, _budgets((), (), (100.0, 500.0, 1000.0)), kw)
+    docs = run_bitrate_study(config, out_dir, baselines=load_documents(list(baselines)) if baselines else [],
+                             **runner_options(kw))
+    _finish("bitrate", out_dir, docs)
+
+
+@study.command("reflection")
+@click.argument("dataset")
+@_out
+@_budget_options
+@run_options
+def reflection(dataset: str, out_dir: str, ubpp: tuple[float, ...], max_bits: tuple[int, ...], **kw: Any) -> None:
+    """Reflection K = 0..3 and seed search N = 1, 4, 16 over DATASET."""
+    from ..eval.studies import run_reflection_study
+
+    config = eval_config(dataset, _budgets(ubpp, max_bits, (500.0,)), kw)
+    _finish("reflection", out_dir, run_reflection_study(config, out_dir, **runner_options(kw)))
+
+
+@study.command("coders")
+@click.argument("dataset")
+@_out
+@_budget_options
+@click.option("--embedding-model", default=DEFAULT_EMBEDDING, show_default=True,
+              help="Sentence-embedding model (id or folder) for text similarity.")
+@run_options
+def coders(dataset: str, out_dir: str, ubpp: tuple[float, ...], max_bits: tuple[int, ...], embedding_model: str,
+           **kw: Any) -> None:
+    """raw, consonant and ngram coders at equal budgets over DATASET."""
+    from ..eval.studies import run_coders_study, text_embedder
+
+    config = eval_config(dataset, _budgets(ubpp, max_bits, (100.0, 500.0, 1000.0)), kw)
+    embed = text_embedder(embedding_model, kw["device"])
+    _finish("coders", out_dir, run_coders_study(config, out_dir, embed=embed, **runner_options(kw)))
+
+
+def _descriptions(corpus: str | None, field: str | None, limit: int | None, text: tuple[str, ...]) -> tuple[list[str], dict[str, Any]]:
+    from ..eval.studies import load_corpus
+
+    if limit is not None and limit < 1:
+        raise InputError(f"--limit must be at least 1, not {limit}")
+    if corpus and text:
+        raise InputError("give descriptions either with --corpus or with --text, not both")
+    if text:
+        return [" ".join(t.split()) for t in text], {"text": "given with --text"}
+    if not corpus:
+        raise InputError("give descriptions with --corpus FILE.jsonl (or --text)")
+    found, descriptions = load_corpus(corpus, field, limit)
+    info(f"semcodec: {len(descriptions)} descriptions from the field {found!r} of {corpus}")
+    return descriptions, {"corpus": corpus, "field": found, "limit": limit}
+
+
+def _text_options(fn: Any) -> Any:
+    fn = click.option("--text", multiple=True, help="A description (repeatable) instead of a corpus.")(fn)
+    fn = click.option("--limit", type=int, help="Use the first N descriptions.")(fn)
+    fn = click.option("--field", help="The description field (default: found automatically, e.g. IIW or IIW-P5B).")(fn)
+    return click.option("--corpus", type=click.Path(dir_okay=False), help="JSONL file of descriptions.")(fn)
+
+
+def _check_coders(value: str) -> tuple[str, ...]:
+    from ..text import CODERS
+
+    names = tuple(v.strip().lower() for v in value.split(",") if v.strip())
+    bad = [n for n in names if n not in CODERS]
+    if bad or not names:
+        raise InputError(f"unknown text coder {bad[0] if bad else value!r}; choose from {', '.join(CODERS)}")
+    return names
+
+
+@study.command("resolution")
+@_out
+@_text_options
+@click.option("--coders", "coder_names", default="ngram,consonant,raw", show_default=True, help="Comma-separated coders.")
+@click.option("--ubpp", type=float, default=100.0, show_default=True, help="The fixed budget whose content is compared across sizes.")
+def resolution(out_dir: str, corpus: str | None, field: str | None, limit: int | None, text: tuple[str, ...],
+               coder_names: str, ubpp: float) -> None:
+    """The same descriptions coded for square images of 256 to 4096 pixels."""
+    from ..eval.studies import resolution_figure, resolution_table, run_resolution_study, write_study
+
+    if ubpp <= 0:
+        raise InputError(f"--ubpp must be positive, not {ubpp}")
+    descriptions, source = _descriptions(corpus, field, limit, text)
+    docs = run_resolution_study(descriptions, coders=_check_coders(coder_names), ubpp=ubpp, source=source)
+    write_study(out_dir, "resolution", docs, resolution_figure(docs))
+    _finish("resolution", out_dir, docs, resolution_table(docs))
+
+
+@study.command("text")
+@_out
+@_text_options
+@click.option("--embedding-model", default=DEFAULT_EMBEDDING, show_default=True,
+              help="Sentence-embedding model (Hub id or folder) for similarity to the full description.")
+@click.option("--budget", "budgets", type=int, multiple=True, help="Budget in whole-file bits (repeatable; default 105, 524, 1049).")
+@click.option("--device", help="Device for the embedding model.")
+def text_study(out_dir: str, corpus: str | None, field: str | None, limit: int | None, text: tuple[str, ...],
+               embedding_model: str, budgets: tuple[int, ...], device: str | None) -> None:
+    """Every coder x rate-control strategy x budget on a corpus of descriptions (no image model)."""
+    from ..eval.studies import PAPER_BITS, run_text_study, text_embedder, text_figure, text_table, write_study
+
+    if any(b <= 0 for b in budgets):
+        raise InputError("--budget values must be positive numbers of bits")
+    descriptions, source = _descriptions(corpus, field, limit, text)
+    embed = text_embedder(embedding_model, device)
+    docs = run_text_study(descriptions, embed=embed, budgets=budgets or PAPER_BITS,
+                          source={**source, "embedding_model": embedding_model})
+    write_study(out_dir, "text", docs, text_figure(docs))
+    _finish("text", out_dir, docs, text_table(docs))

@@ -1,0 +1,163 @@
+"""An HTML report of a ``semcodec eval`` run: curves, a table, and image grids.
+
+One self-contained page: every image is embedded as a base64 ``data:`` URL, so the file can be
+mailed or archived alone. Images wider or taller than ``max_side`` are shown scaled down (the
+page says so); rates and metrics are always those of the full-resolution images. Each image row
+shows the original, semcodec's decoded image at each rate with the text it was rendered from,
+and the smallest JPEG and AVIF files (each codec's lowest setting, re-encoded here with
+``semcodec.eval.baselines``), which are what a classical codec gives at its floor. Every piece of
+text on the page is HTML-escaped.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import os
+from html import escape
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..errors import InputError
+from .baselines import CodecUnavailable, get_codec
+from .datasets import load_image, open_dataset
+from .plot import figure_png, is_semcodec, load_documents, plotted_metrics, rate_quality_figure
+from .run import load_run
+
+#: Classical codecs whose smallest file is shown beside semcodec's images.
+FLOOR_CODECS = ("jpeg", "avif")
+
+_STYLE = """
+body{font-family:system-ui,sans-serif;margin:1.5em;color:#222}
+table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:.25em .6em;text-align:right}
+th:first-child,td:first-child{text-align:left}.grid{display:flex;gap:.8em;flex-wrap:wrap;margin-bottom:2em}
+figure{margin:0;max-width:320px}figure img{max-width:320px;height:auto;display:block}
+figcaption{font-size:.8em}figcaption .text{font-family:ui-monospace,monospace;color:#444;display:block;margin-top:.2em}
+.note{color:#666;font-size:.9em}
+"""
+
+
+def data_url(image: Any, max_side: int | None = None) -> str:
+    """A PNG ``data:`` URL of an array or PIL image, scaled down to ``max_side`` if larger."""
+    from PIL import Image
+
+    im = image if hasattr(image, "save") else Image.fromarray(np.asarray(image))
+    if max_side and max(im.size) > max_side:
+        im = im.copy()
+        im.thumbnail((max_side, max_side))
+    buf = io.BytesIO()
+    im.convert("RGB").save(buf, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def _fmt(value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return str(value)
+
+
+def results_table(docs: list[dict[str, Any]]) -> str:
+    """An HTML table: one row per method and operating point, mean rate and every metric."""
+    metrics = plotted_metrics(docs)
+    head = ["method", "setting", "images", "mean bytes", "mean bpp", "mean µbpp", *metrics]
+    rows = []
+    for d in docs:
+        r = d["results"]
+        for i, setting in enumerate(r.get("setting", [])):
+            bpp = r["bpp"][i]
+            images = r["images"][i] if "images" in r else d.get("meta", {}).get("dataset", {}).get("images")
+            cells = [d.get("name"), setting, images, r["bytes"][i], bpp, None if bpp is None else 1e6 * bpp,
+                     *(r.get(m, [None] * (i + 1))[i] for m in metrics)]
+            rows.append("<tr>" + "".join(f"<td>{escape(_fmt(c))}</td>" for c in cells) + "</tr>")
+    return ("<table><tr>" + "".join(f"<th>{escape(h)}</th>" for h in head) + "</tr>"
+            + "".join(rows) + "</table>")
+
+
+def _figure(src: str, caption: str, text: str | None = None) -> str:
+    body = f"<figcaption>{escape(caption)}"
+    if text is not None:
+        body += f'<span class="text">{escape(text)}</span>'
+    return f'<figure><img src="{escape(src)}" alt="{escape(caption)}">{body}</figcaption></figure>'
+
+
+def _floor_figures(original: np.ndarray, max_side: int, notes: set[str]) -> list[str]:
+    out = []
+    h, w = original.shape[:2]
+    for name in FLOOR_CODECS:
+        try:
+            enc = get_codec(name).lowest(original)
+        except CodecUnavailable as e:
+            notes.add(str(e))
+            continue
+        out.append(_figure(data_url(enc.decoded, max_side),
+                           f"{name} lowest (q={enc.quality}): {enc.nbytes} bytes, {enc.bpp:.4f} bpp"))
+    return out
+
+
+def render_report(run_dir: str | os.PathLike[str], *, baselines: list[str] | None = None,
+                  data_dir: str | None = None, max_side: int = 768) -> str:
+    """The report of ``run_dir`` as an HTML string (see the module docstring)."""
+    config, records, summary = load_run(run_dir)
+    if summary is None:
+        raise InputError(f"{run_dir} has no results.json yet; finish or resume the run with semcodec eval first")
+    root = Path(run_dir)
+    docs = [summary, *(load_documents(baselines) if baselines else [])]
+    dataset_root = data_dir or summary.get("meta", {}).get("dataset", {}).get("root")
+    if not dataset_root or not Path(dataset_root).is_dir():
+        raise InputError(f"the images of {run_dir} are not at {dataset_root!r}; pass --data-dir with the dataset's folder")
+    dataset = open_dataset(str(dataset_root))
+    notes: set[str] = set()
+    parts = [f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>semcodec report: {escape(str(root))}</title>"
+             f"<style>{_STYLE}</style></head><body>",
+             f"<h1>semcodec evaluation: {escape(str(config.get('dataset')))}</h1>",
+             f"<p>{escape(summary.get('description', ''))}</p>"]
+    if plotted_metrics(docs):
+        parts.append(f'<h2>Rate–quality</h2><img alt="rate-quality curves" src="{data_url_bytes(figure_png(rate_quality_figure(docs)))}">')
+    parts += ["<h2>Results (means over images)</h2>", results_table(docs)]
+    if not any(is_semcodec(d) for d in docs[1:]) and baselines:
+        parts.append('<p class="note">Classical codecs come from the given bench results.</p>')
+    parts.append(f'<h2>Images</h2><p class="note">Images larger than {max_side} pixels are shown scaled down; '
+                 "rates and metrics are those of the full-size files. Under each semcodec image: the text the "
+                 "generator rendered.</p>")
+    budgets = list(dict.fromkeys(r["setting"] for r in records))
+    by_key = {(r["image"], r["setting"]): r for r in records}
+    for name in dict.fromkeys(r["image"] for r in records):
+        if name not in dataset.files:
+            raise InputError(f"{name} of {run_dir} is not in {dataset_root}; pass --data-dir with the run's dataset")
+        original = dataset.load(name)
+        description = next((r["description"] for r in records if r["image"] == name and r.get("description")), None)
+        figs = [_figure(data_url(original, max_side), f"original {name} ({original.shape[1]}x{original.shape[0]}); "
+                        "full description:", description)]
+        for setting in budgets:
+            r = by_key.get((name, setting))
+            if r is None:
+                continue
+            if r["status"] != "ok":
+                figs.append(f"<figure><figcaption>{escape(setting)}: not coded ({escape(r.get('error', ''))})</figcaption></figure>")
+                continue
+            png = root / r["decoded_png"]
+            figs.append(_figure(data_url(load_image(png), max_side),
+                                f"semcodec {setting}: {r['bytes']} bytes, {r['ubpp']:.1f} µbpp", r.get("prompt", r["text"])))
+        figs += _floor_figures(original, max_side, notes)
+        parts.append(f"<h3>{escape(name)}</h3><div class='grid'>{''.join(figs)}</div>")
+    for note in sorted(notes):
+        parts.append(f'<p class="note">{escape(note)}</p>')
+    parts.append("</body></html>")
+    return "\n".join(parts)
+
+
+def data_url_bytes(png: bytes) -> str:
+    """A ``data:`` URL of PNG bytes."""
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+
+
+def write_report(run_dir: str | os.PathLike[str], output: str | os.PathLike[str], **options: Any) -> Path:
+    """Render the report and write it to ``output``."""
+    from ..commands._common import write_atomic
+
+    write_atomic(output, render_report(run_dir, **options).encode("utf-8"))
+    return Path(output)

@@ -1,0 +1,445 @@
+"""``semcodec eval``: run one codec configuration over a dataset, resumably, and summarise it.
+
+A run lives in a directory:
+
+- ``config.json``: the configuration and the dataset's manifest hash. A run resumes only into a
+  directory whose recorded configuration is the same, so every record in it answers one question.
+- ``records.jsonl``: one JSON line per (image, budget), appended, flushed and fsynced as each
+  completes. An interrupted run (Ctrl-C, a kill, a crash) loses at most the record in progress;
+  a torn last line is dropped on resume. Resuming recomputes nothing that is recorded.
+- ``images/``: the decoded image of every record as PNG (written before its record, so a record
+  always has its image), used for distribution metrics (FID/KID) and the HTML report.
+- ``results.json``: the summary in CompressAI's schema, rewritten at the end of every run.
+
+Images are evaluated at their original resolution: the file's rate is counted against the
+original's pixels, and metrics compare the original with the decoded image pixel for pixel.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ..errors import BudgetError, InputError
+from .bench import load_metrics, results_meta
+from .datasets import Dataset, load_image, open_dataset
+
+if TYPE_CHECKING:
+    from ..pipeline import Pipeline
+
+CONFIG_FILE = "config.json"
+RECORDS_FILE = "records.jsonl"
+RESULTS_FILE = "results.json"
+IMAGES_DIR = "images"
+#: Version of the run directory's layout and record fields.
+RUN_FORMAT = 1
+#: The paper's operating points, used when no budget is given.
+PAPER_UBPP = (100.0, 500.0, 1000.0)
+DEFAULT_METRICS = ("psnr", "ms-ssim", "lpips", "clip")
+
+
+@dataclass(frozen=True)
+class Budget:
+    """One operating point: a rate in micro-bits per pixel, a whole-file bit budget, or none."""
+
+    kind: str  # "ubpp", "bits" or "full"
+    value: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind not in ("ubpp", "bits", "full"):
+            raise InputError(f"a budget is in ubpp or bits, not {self.kind!r}")
+        if self.kind != "full" and not (self.value is not None and self.value > 0):
+            raise InputError(f"a budget must be positive, not {self.value}")
+
+    @property
+    def label(self) -> str:
+        """``100 ubpp``, ``512 bits`` or ``full`` (the description as it comes)."""
+        return "full" if self.kind == "full" else f"{self.value:g} {self.kind}"
+
+    @property
+    def slug(self) -> str:
+        """The label as a file-name part: ``100ubpp``."""
+        return self.label.replace(" ", "")
+
+    def encode_args(self) -> dict[str, Any]:
+        """Keyword arguments of ``Pipeline.encode`` for this budget."""
+        if self.kind == "ubpp":
+            return {"ubpp": self.value}
+        if self.kind == "bits":
+            return {"max_bits": int(self.value)}  # type: ignore[arg-type]
+        return {}
+
+
+def budgets_from(ubpp: list[float] | tuple[float, ...] = (), max_bits: list[int] | tuple[int, ...] = ()) -> tuple[Budget, ...]:
+    """Budgets from ``--ubpp`` and ``--max-bits`` values, in the order given; the paper's three
+    operating points when none is given."""
+    out = [Budget("ubpp", float(v)) for v in ubpp] + [Budget("bits", float(int(v))) for v in max_bits]
+    if any(v != int(v) for v in max_bits):
+        raise InputError("--max-bits takes whole numbers of bits")
+    out = out or [Budget("ubpp", v) for v in PAPER_UBPP]
+    return tuple(dict.fromkeys(out))
+
+
+@dataclass(frozen=True)
+class EvalConfig:
+    """Everything that decides a run's results (device, dtype and caching do not)."""
+
+    dataset: str
+    budgets: tuple[Budget, ...] = tuple(Budget("ubpp", v) for v in PAPER_UBPP)
+    coder: str = "ngram"
+    strategy: str = "truncate"
+    preset: str = "open"
+    describer: str | None = None
+    generator: str | None = None
+    generator_settings: dict[str, Any] = field(default_factory=dict)
+    expander: str | None = None
+    text_model: str | None = None
+    judge: str | None = None
+    reflect: int = 0
+    seeds: int = 1
+    patience: int = 1
+    seed: int = 0
+    metrics: tuple[str, ...] = DEFAULT_METRICS
+    clip_model: str | None = None
+
+    def __post_init__(self) -> None:
+        from ..rate import STRATEGIES
+        from ..text import CODERS
+
+        if self.coder not in CODERS:
+            raise InputError(f"unknown text coder {self.coder!r}; choose from {', '.join(CODERS)}")
+        if self.strategy not in (*STRATEGIES, "rewrite"):
+            raise InputError(f"unknown rate-control strategy {self.strategy!r}; choose from {', '.join(STRATEGIES)}, rewrite")
+        if self.reflect < 0 or self.seeds < 1 or self.patience < 1 or self.seed < 0:
+            raise InputError("--reflect and --seed must be at least 0, --seeds and --patience at least 1")
+        if not self.budgets:
+            raise InputError("give at least one budget (--ubpp or --max-bits)")
+
+    def identity(self) -> dict[str, Any]:
+        """The JSON-ready configuration compared on resume."""
+        out = asdict(self)
+        out["budgets"] = [b.label for b in self.budgets]
+        out["metrics"] = list(self.metrics)
+        return out
+
+    @property
+    def searching(self) -> bool:
+        return self.reflect > 0 or self.seeds > 1
+
+    def pipeline(self, *, device: str | None = None, dtype: str | None = None, cpu_offload: bool = False,
+                 cache: bool = True) -> Pipeline:
+        """The pipeline this configuration names (models load on first use, once for the run)."""
+        from ..pipeline import Pipeline
+
+        return Pipeline(preset=self.preset, describer=self.describer, generator=self.generator,
+                        generator_settings=self.generator_settings or None, expander=self.expander,
+                        text_model=self.text_model, judge=self.judge, cache=cache, device=device, dtype=dtype,
+                        cpu_offload=cpu_offload)
+
+
+class RecordStore:
+    """An append-only JSONL file of records, each fsynced: a crash loses at most the line in progress."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def load(self) -> list[dict[str, Any]]:
+        """Every complete record; a torn last line (the run was killed while writing it) is cut off."""
+        if not self.path.exists():
+            return []
+        data = self.path.read_bytes()
+        records, good = [], 0
+        lines = data.split(b"\n")
+        for i, line in enumerate(lines):
+            last = i == len(lines) - 1
+            if not line.strip():
+                good += len(line) + (0 if last else 1)
+                continue
+            try:
+                if last:  # no newline after it: the write did not finish
+                    raise ValueError("torn")
+                records.append(json.loads(line))
+            except ValueError:
+                if last or all(not rest.strip() for rest in lines[i + 1:]):
+                    print(f"semcodec: note: dropped an incomplete last record of {self.path}", file=sys.stderr)
+                    with open(self.path, "r+b") as f:
+                        f.truncate(good)
+                    break
+                raise InputError(f"{self.path} has a corrupt record on line {i + 1}; it is not a semcodec run log") from None
+            good += len(line) + 1
+        return records
+
+    def append(self, record: dict[str, Any]) -> None:
+        """Write one record durably (flush + fsync) before the run moves on."""
+        line = json.dumps(record, ensure_ascii=False, allow_nan=False) + "\n"
+        with open(self.path, "a", encoding="utf-8") as f:
+            f.write(line)
+            f.flush()
+            os.fsync(f.fileno())
+
+
+def open_run_dir(path: str | os.PathLike[str], identity: dict[str, Any]) -> Path:
+    """Create a run directory for ``identity``, or check that an existing one was made for it."""
+    root = Path(path)
+    config_path = root / CONFIG_FILE
+    recorded = {"format": RUN_FORMAT, "config": identity}
+    if config_path.exists():
+        try:
+            old = json.loads(config_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            raise InputError(f"{config_path} is unreadable, so {root} cannot be resumed; use another -o directory") from None
+        if old != recorded:
+            before = old.get("config", {}) if isinstance(old, dict) else {}
+            keys = sorted(k for k in set(before) | set(identity) if before.get(k) != identity.get(k)) or ["format"]
+            diff = "; ".join(f"{k}: {before.get(k)!r} there, {identity.get(k)!r} now" for k in keys[:3])
+            raise InputError(f"{root} holds a run with a different configuration ({diff}), so it cannot be resumed: "
+                             "use another -o directory or the same options")
+        return root
+    if root.exists() and (not root.is_dir() or any(root.iterdir())):
+        raise InputError(f"{root} exists and is not a semcodec eval run (no {CONFIG_FILE}); use an empty or new directory")
+    try:
+        (root / IMAGES_DIR).mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise InputError(f"cannot create the run directory {root}: {e.strerror or e}") from None
+    from ..commands._common import write_atomic
+
+    write_atomic(config_path, (json.dumps(recorded, indent=2, ensure_ascii=False) + "\n").encode())
+    return root
+
+
+def _save_png(image: Any, path: Path) -> None:
+    """Save atomically, so an image on disk is always whole."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    image.save(tmp, format="PNG")
+    os.replace(tmp, path)
+
+
+def _stem(name: str) -> str:
+    return Path(name).stem
+
+
+def decoded_png(name: str, budget: Budget) -> str:
+    """The path of a record's decoded image, relative to the run directory."""
+    return f"{IMAGES_DIR}/{_stem(name)}.{budget.slug}.png"
+
+
+def _finite(value: float) -> float | None:
+    return value if math.isfinite(value) else None
+
+
+class EvalRunner:
+    """Runs an ``EvalConfig`` into a directory; models load once (the pipeline is reused)."""
+
+    def __init__(self, config: EvalConfig, out_dir: str | os.PathLike[str], *, pipeline: Pipeline | None = None,
+                 data_dir: str | None = None, device: str | None = None, dtype: str | None = None,
+                 cpu_offload: bool = False, cache: bool = True, progress: bool = True) -> None:
+        self.config = config
+        self.dataset: Dataset = open_dataset(config.dataset, data_dir)
+        self.identity = {**config.identity(), "dataset_manifest_sha256": self.dataset.manifest_hash()}
+        self.root = open_run_dir(out_dir, self.identity)
+        self.store = RecordStore(self.root / RECORDS_FILE)
+        self.pipeline = pipeline or config.pipeline(device=device, dtype=dtype, cpu_offload=cpu_offload, cache=cache)
+        self.device, self.dtype = device, dtype
+        self.progress = progress
+        self.image_metrics, self.dist_metrics, self.skipped = load_metrics(
+            list(config.metrics), clip_model=config.clip_model, patch=self.dataset.fid_patch)
+
+    # -- one record ---------------------------------------------------------------------------
+    def _decode_choice(self) -> dict[str, Any]:
+        """``Pipeline.decode`` arguments: a custom generator must be named to decode its files."""
+        if self.config.generator is None:
+            return {}
+        return {"generator": self.config.generator, "generator_settings": self.config.generator_settings or None}
+
+    def evaluate(self, name: str, original: np.ndarray, description: str, describe_s: float | None,
+                 budget: Budget) -> dict[str, Any]:
+        """Encode, decode from the file's bytes, save the image and score it: one record."""
+        from PIL import Image
+
+        cfg = self.config
+        height, width = original.shape[:2]
+        record: dict[str, Any] = {"image": name, "setting": budget.label, "width": width, "height": height,
+                                  "description": description, "describe_seconds": describe_s}
+        if _budget_bits(budget, record) == 0:  # e.g. 100 ubpp of a thumbnail: less than one bit
+            return {**record, "status": "failed", "error": f"{budget.label} of a {width}x{height} image is 0 bits"}
+        try:
+            enc = self.pipeline.encode(Image.fromarray(original), text=description, coder=cfg.coder,
+                                       strategy=cfg.strategy, seed=cfg.seed, reflect=cfg.reflect, seeds=cfg.seeds,
+                                       patience=cfg.patience, **budget.encode_args())
+        except BudgetError as e:
+            return {**record, "status": "failed", "error": str(e)}
+        start = time.perf_counter()
+        dec = self.pipeline.decode(enc.encoded.data, **self._decode_choice())
+        decode_s = time.perf_counter() - start
+        png = decoded_png(name, budget)
+        _save_png(dec.image, self.root / png)
+        e = enc.encoded
+        record.update({
+            "status": "ok", "bytes": len(e.data), "file_bits": e.file_bits, "header_bits": e.header_bits,
+            "payload_bits": e.payload_bits, "bpp": e.file_bits / (width * height), "ubpp": e.ubpp,
+            "text": e.text, "coded_text": e.coded_text, "prompt": dec.prompt, "seed": e.header.seed,
+            "prior": e.header.prior, "smc": e.data.hex(), "decoded_png": png,
+            "metrics": {}, "metric_notes": {},
+            "costs": {"encode": enc.costs, "decode": dec.costs, "decode_seconds": round(decode_s, 3)},
+        })
+        if enc.search is not None:
+            summary = enc.search.summary()
+            summary.pop("costs", None)
+            record["search"] = summary
+        decoded = np.array(dec.image.convert("RGB"))
+        for m in self.image_metrics:
+            try:
+                record["metrics"][m.name] = _finite(m(original, decoded))
+            except InputError as err:  # e.g. MS-SSIM on an image too small for its five scales
+                record["metrics"][m.name] = None
+                record["metric_notes"][m.name] = str(err)
+        return record
+
+    # -- the run ------------------------------------------------------------------------------
+    def run(self) -> dict[str, Any]:
+        """Evaluate every (image, budget) not yet recorded, then write and return the summary."""
+        from tqdm import tqdm
+
+        budgets = self.config.budgets
+        records = self.store.load()
+        done = {(r["image"], r["setting"]) for r in records}
+        descriptions = {r["image"]: r["description"] for r in records if r.get("description")}
+        total = len(self.dataset) * len(budgets)
+        with tqdm(total=total, initial=sum(1 for n in self.dataset.files for b in budgets if (n, b.label) in done),
+                  desc="semcodec eval", unit="file", file=sys.stderr, disable=not self.progress) as bar:
+            for name in self.dataset.files:
+                todo = [b for b in budgets if (name, b.label) not in done]
+                if not todo:
+                    continue
+                original = self.dataset.load(name)
+                describe_s = None
+                if name not in descriptions:
+                    from PIL import Image
+
+                    start = time.perf_counter()
+                    descriptions[name] = self.pipeline.describe(Image.fromarray(original))
+                    describe_s = round(time.perf_counter() - start, 3)
+                for budget in todo:
+                    bar.set_postfix_str(f"{name} {budget.label}")
+                    record = self.evaluate(name, original, descriptions[name], describe_s, budget)
+                    describe_s = None  # the description's cost is counted once, in the first record
+                    self.store.append(record)
+                    records.append(record)
+                    bar.update(1)
+        summary = self.summarize(records)
+        from ..commands._common import write_atomic
+
+        write_atomic(self.root / RESULTS_FILE, (json.dumps(summary, indent=2, ensure_ascii=False) + "\n").encode())
+        return summary
+
+    # -- the summary --------------------------------------------------------------------------
+    def _distribution(self, metric: Any, rows: list[dict[str, Any]]) -> float | None:
+        """FID/KID of one operating point, from the saved decoded images (so resumes need no re-run)."""
+        metric.reset()
+        for r in rows:
+            metric.update(self.dataset.load(r["image"]), load_image(self.root / r["decoded_png"]))
+        try:
+            return _finite(metric.compute())
+        except InputError as e:
+            self.skipped.setdefault(metric.name, str(e))
+            return None
+
+    def summarize(self, records: list[dict[str, Any]]) -> dict[str, Any]:
+        """CompressAI-style document: means per budget over the images that were coded."""
+        cfg = self.config
+        names = [m.name for m in self.image_metrics] + [m.name for m in self.dist_metrics]
+        results: dict[str, list[Any]] = {k: [] for k in ("setting", "images", "failed", "budget_bits", "bytes",
+                                                          "file_bits", "bpp", "ubpp", *names)}
+        for budget in cfg.budgets:
+            rows = [r for r in records if r["setting"] == budget.label]
+            ok = [r for r in rows if r["status"] == "ok"]
+            results["setting"].append(budget.label)
+            results["images"].append(len(ok))
+            results["failed"].append(len(rows) - len(ok))
+            results["budget_bits"].append(_mean([_budget_bits(budget, r) for r in rows]))
+            for key in ("bytes", "file_bits", "bpp", "ubpp"):
+                results[key].append(_mean([r[key] for r in ok]))
+            for m in self.image_metrics:
+                results[m.name].append(_mean([r["metrics"].get(m.name) for r in ok]))
+            for m in self.dist_metrics:
+                results[m.name].append(self._distribution(m, ok) if ok else None)
+        per_image = [{k: r.get(k) for k in ("image", "setting", "status", "bytes", "bpp", "ubpp", "text", "metrics")}
+                     for r in records]
+        return {
+            "name": f"semcodec {cfg.coder}" + (f" K={cfg.reflect}" if cfg.reflect else "")
+                    + (f" N={cfg.seeds}" if cfg.seeds > 1 else ""),
+            "description": f"semcodec, {cfg.coder} coder, {cfg.strategy} rate control, "
+                           f"reflection K={cfg.reflect}, seeds N={cfg.seeds}, "
+                           + ", ".join(b.label for b in cfg.budgets),
+            "results": results,
+            "per_image": per_image,
+            "meta": results_meta(
+                self.dataset.describe(), [*self.image_metrics, *self.dist_metrics], self.skipped,
+                kind="semcodec-eval",
+                rate="bpp = whole-file bits / (width x height) of the original; ubpp = 1e6 x bpp; "
+                     "results are means over the images coded at each budget",
+                config=self.identity, models=self._models(), seeds={"seed": cfg.seed, "seeds": cfg.seeds},
+                device={"device": self.device or "default", "dtype": self.dtype or "default"},
+                prompts=_prompt_ids(), priors=sorted({r["prior"] for r in records if r.get("prior")}),
+                run_dir=str(self.root),
+            ),
+        }
+
+    def _models(self) -> dict[str, Any]:
+        """Specs of the models used, with the cache keys (model, revision, options) of those loaded."""
+        p = self.pipeline
+        out: dict[str, Any] = {
+            "describer": p.describer_spec, "generator": p.generator.name, "generator_spec": p.generator.spec,
+            "generator_settings": p.generator.settings, "generator_deterministic": p.generator.deterministic,
+            "expander": p.expander_spec, "text_model": p.text_model_spec, "judge": p.judge_spec,
+        }
+        # Loaded backends name their exact model, revision and options in cache_key().
+        keys = {role: m.cache_key() for role, m in getattr(p, "_models", {}).items() if hasattr(m, "cache_key")}
+        if keys:
+            out["cache_keys"] = keys
+        return out
+
+
+def _budget_bits(budget: Budget, record: dict[str, Any]) -> float | None:
+    from ..rate import budget_bits
+
+    args = budget.encode_args()
+    b = budget_bits(args.get("max_bits"), args.get("ubpp"), record["width"], record["height"])
+    return None if b is None else float(b)
+
+
+def _mean(values: list[Any]) -> float | None:
+    vals = [float(v) for v in values if v is not None]
+    return float(np.mean(vals)) if vals else None
+
+
+def _prompt_ids() -> dict[str, str]:
+    from ..prompts import DESCRIBE, EXPAND, REVISE, SHORTEN
+
+    return {p.name: p.id for p in (DESCRIBE, EXPAND, REVISE, SHORTEN)}
+
+
+def run_eval(config: EvalConfig, out_dir: str | os.PathLike[str], **options: Any) -> dict[str, Any]:
+    """Run (or resume) ``config`` into ``out_dir``; returns the summary document."""
+    return EvalRunner(config, out_dir, **options).run()
+
+
+def load_run(run_dir: str | os.PathLike[str]) -> tuple[dict[str, Any], list[dict[str, Any]], dict[str, Any] | None]:
+    """(recorded configuration, records, summary or None) of a run directory."""
+    root = Path(run_dir)
+    config_path = root / CONFIG_FILE
+    if not config_path.is_file():
+        raise InputError(f"{root} is not a semcodec eval run: it has no {CONFIG_FILE}")
+    config = json.loads(config_path.read_text(encoding="utf-8"))["config"]
+    records = RecordStore(root / RECORDS_FILE).load()
+    results = root / RESULTS_FILE
+    summary = json.loads(results.read_text(encoding="utf-8")) if results.is_file() else None
+    return config, records, summary
