@@ -61,3 +61,8 @@ def test_too_small_budget_is_a_clear_error():
 def test_unknown_strategy():
     with pytest.raises(InputError, match="strategy"):
         fit_text(DESCRIPTION, 10, len, "magic")
+
+
+def test_ubpp_below_one_bit_is_a_budget_error():
+    with pytest.raises(BudgetError, match="less than one bit"):
+        budget_bits(None, 100, 64, 64)

@@ -56,7 +56,10 @@ def budget_bits(max_bits: int | None, ubpp: float | None, width: int, height: in
     if ubpp is not None:
         if not ubpp > 0:
             raise InputError(f"--ubpp must be positive, not {ubpp}")
-        return int(ubpp * width * height // 1_000_000)
+        bits = int(ubpp * width * height // 1_000_000)
+        if bits < 1:
+            raise BudgetError(f"{ubpp:g} µbpp of a {width}x{height} image is less than one bit; raise --ubpp")
+        return bits
     return None
 
 

@@ -105,3 +105,24 @@ def model_options(fn):
     for decorator in reversed(decorators):
         fn = decorator(fn)
     return fn
+
+
+def encoding_options(fn):
+    """How a description is made, fitted and searched: shared by ``encode``, ``eval`` and ``study``
+    (plus ``model_options``)."""
+    from ..rate import STRATEGIES
+
+    decorators = [
+        click.option("--coder", default="ngram", show_default=True, help="Text coder: ngram, consonant or raw."),
+        click.option("--strategy", type=click.Choice([*STRATEGIES, "rewrite"]), default="truncate", show_default=True,
+                     help="How a description is cut to the budget (rewrite asks the text model to shorten it)."),
+        click.option("--preset", default="open", show_default=True, help="Default models: open (local) or paper (OpenAI API)."),
+        click.option("--describer", help="Vision-language model spec, e.g. hf:Qwen/Qwen2-VL-2B-Instruct or openai:gpt-4o."),
+        click.option("--text-model", help="LLM spec for --strategy rewrite and reflection revisions."),
+        click.option("--judge", help="Judge spec for the search, e.g. clip:openai/clip-vit-base-patch32, text:..., vlm:..."),
+        click.option("--patience", type=int, default=1, show_default=True, help="Stop reflecting after this many iterations without gain."),
+        click.option("--seed", type=int, default=0, show_default=True, help="Generator seed stored in the file (without --seeds)."),
+    ]
+    for decorator in reversed(decorators):
+        fn = decorator(fn)
+    return model_options(fn)

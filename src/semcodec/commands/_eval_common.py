@@ -9,23 +9,13 @@ from typing import Any
 
 import click
 
-from ..rate import STRATEGIES
-from ._common import model_options, parse_options
+from ._common import encoding_options, parse_options
 
 
 def run_options(fn: Any) -> Any:
     """Models, search and metrics of an evaluation run (budgets are added by each command)."""
     decorators = [
         click.option("--data-dir", type=click.Path(file_okay=False), help="Local copy of a named dataset (no download)."),
-        click.option("--coder", default="ngram", show_default=True, help="Text coder: ngram, consonant or raw."),
-        click.option("--strategy", type=click.Choice([*STRATEGIES, "rewrite"]), default="truncate", show_default=True,
-                     help="How a description is cut to the budget."),
-        click.option("--preset", default="open", show_default=True, help="Default models: open (local) or paper (OpenAI API)."),
-        click.option("--describer", help="Vision-language model spec, e.g. hf:Qwen/Qwen2-VL-2B-Instruct or openai:gpt-4o."),
-        click.option("--text-model", help="LLM spec for --strategy rewrite and reflection revisions."),
-        click.option("--judge", help="Judge spec for the search, e.g. clip:openai/clip-vit-base-patch32 or fake."),
-        click.option("--patience", type=int, default=1, show_default=True, help="Stop reflecting after this many iterations without gain."),
-        click.option("--seed", type=int, default=0, show_default=True, help="Generator seed (without --seeds)."),
         click.option("--metrics", default=",".join(("psnr", "ms-ssim", "lpips", "clip")), show_default=True,
                      help="Comma-separated: psnr, ms-ssim, lpips, dists, clip, fid, kid (missing weights: skipped with a note)."),
         click.option("--clip-model", default=None, help="CLIP model id or directory for the clip metric."),
@@ -33,7 +23,7 @@ def run_options(fn: Any) -> Any:
     ]
     for decorator in reversed(decorators):
         fn = decorator(fn)
-    return model_options(fn)
+    return encoding_options(fn)
 
 
 def split_list(value: str) -> tuple[str, ...]:
@@ -59,4 +49,4 @@ def eval_config(dataset: str, budgets: Any, kw: dict[str, Any], **override: Any)
 def runner_options(kw: dict[str, Any]) -> dict[str, Any]:
     """Options of ``EvalRunner`` that do not change results."""
     return dict(data_dir=kw["data_dir"], device=kw["device"], dtype=kw["dtype"], cpu_offload=kw["cpu_offload"],
-                cache=not kw["no_cache"], progress=not kw["quiet"])
+                cache=not kw["no_cache"], progress=not kw["quiet"], base_url=kw["base_url"])

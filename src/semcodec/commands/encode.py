@@ -8,8 +8,7 @@ import click
 
 from ..codec import Encoded
 from ..errors import InputError
-from ..rate import STRATEGIES
-from ._common import info, model_options, parse_options, parse_size, print_json, write_atomic
+from ._common import encoding_options, info, parse_options, parse_size, print_json, write_atomic
 
 
 def report(path: str, enc: Encoded) -> None:
@@ -29,20 +28,11 @@ def report(path: str, enc: Encoded) -> None:
 @click.option("--text", help="Encode this description (skips the describer).")
 @click.option("--text-file", type=click.Path(dir_okay=False), help="Encode the description in this UTF-8 file.")
 @click.option("--size", help="Original image size WxH when no IMAGE is given (default 1024x1024).")
-@click.option("--coder", default="ngram", show_default=True, help="Text coder: ngram, consonant or raw.")
-@click.option("--strategy", type=click.Choice([*STRATEGIES, "rewrite"]), default="truncate", show_default=True,
-              help="How a description is cut to the budget (rewrite asks the text model to shorten it).")
-@click.option("--preset", default="open", show_default=True, help="Default models: open (local) or paper (OpenAI API).")
-@click.option("--describer", help="Vision-language model spec, e.g. hf:Qwen/Qwen2-VL-2B-Instruct or openai:gpt-4o.")
-@click.option("--text-model", help="LLM spec for --strategy rewrite and reflection revisions.")
-@click.option("--judge", help="Judge spec for the search, e.g. clip:openai/clip-vit-base-patch32, text:..., vlm:...")
 @click.option("--reflect", type=int, default=0, show_default=True, help="Reflection iterations (describe, compare, revise).")
 @click.option("--seeds", type=int, default=1, show_default=True, help="Seeds to try; the best is stored in the file.")
-@click.option("--patience", type=int, default=1, show_default=True, help="Stop reflecting after this many iterations without gain.")
 @click.option("--quality-target", type=float, help="Smallest budget whose best candidate reaches this judge score.")
 @click.option("--trace", type=click.Path(file_okay=False), help="Write the search's candidates, scores and images here.")
-@click.option("--seed", type=int, default=0, show_default=True, help="Generator seed stored in the file (without --seeds).")
-@model_options
+@encoding_options
 @click.option("--json", "as_json", is_flag=True, help="Print the summary (rate, text, costs, search) as JSON on stdout.")
 def encode(image, output, ubpp, max_bits, text, text_file, size, coder, strategy, preset, describer, text_model,
            judge, reflect, seeds, patience, quality_target, trace, seed, generator, generator_option, expander,

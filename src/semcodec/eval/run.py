@@ -135,14 +135,14 @@ class EvalConfig:
         return self.reflect > 0 or self.seeds > 1
 
     def pipeline(self, *, device: str | None = None, dtype: str | None = None, cpu_offload: bool = False,
-                 cache: bool = True) -> Pipeline:
+                 cache: bool = True, base_url: str | None = None) -> Pipeline:
         """The pipeline this configuration names (models load on first use, once for the run)."""
         from ..pipeline import Pipeline
 
         return Pipeline(preset=self.preset, describer=self.describer, generator=self.generator,
                         generator_settings=self.generator_settings or None, expander=self.expander,
                         text_model=self.text_model, judge=self.judge, cache=cache, device=device, dtype=dtype,
-                        cpu_offload=cpu_offload)
+                        cpu_offload=cpu_offload, base_url=base_url)
 
 
 class RecordStore:
@@ -240,13 +240,15 @@ class EvalRunner:
 
     def __init__(self, config: EvalConfig, out_dir: str | os.PathLike[str], *, pipeline: Pipeline | None = None,
                  data_dir: str | None = None, device: str | None = None, dtype: str | None = None,
-                 cpu_offload: bool = False, cache: bool = True, progress: bool = True) -> None:
+                 cpu_offload: bool = False, cache: bool = True, progress: bool = True,
+                 base_url: str | None = None) -> None:
         self.config = config
         self.dataset: Dataset = open_dataset(config.dataset, data_dir)
         self.identity = {**config.identity(), "dataset_manifest_sha256": self.dataset.manifest_hash()}
         self.root = open_run_dir(out_dir, self.identity)
         self.store = RecordStore(self.root / RECORDS_FILE)
-        self.pipeline = pipeline or config.pipeline(device=device, dtype=dtype, cpu_offload=cpu_offload, cache=cache)
+        self.pipeline = pipeline or config.pipeline(device=device, dtype=dtype, cpu_offload=cpu_offload, cache=cache,
+                                                       base_url=base_url)
         self.device, self.dtype = device, dtype
         self.progress = progress
         self.image_metrics, self.dist_metrics, self.skipped = load_metrics(
@@ -268,8 +270,6 @@ class EvalRunner:
         height, width = original.shape[:2]
         record: dict[str, Any] = {"image": name, "setting": budget.label, "width": width, "height": height,
                                   "description": description, "describe_seconds": describe_s}
-        if _budget_bits(budget, record) == 0:  # e.g. 100 ubpp of a thumbnail: less than one bit
-            return {**record, "status": "failed", "error": f"{budget.label} of a {width}x{height} image is 0 bits"}
         try:
             enc = self.pipeline.encode(Image.fromarray(original), text=description, coder=cfg.coder,
                                        strategy=cfg.strategy, seed=cfg.seed, reflect=cfg.reflect, seeds=cfg.seeds,
@@ -412,7 +412,10 @@ def _budget_bits(budget: Budget, record: dict[str, Any]) -> float | None:
     from ..rate import budget_bits
 
     args = budget.encode_args()
-    b = budget_bits(args.get("max_bits"), args.get("ubpp"), record["width"], record["height"])
+    try:
+        b = budget_bits(args.get("max_bits"), args.get("ubpp"), record["width"], record["height"])
+    except BudgetError:  # e.g. 100 ubpp of a thumbnail: less than one bit
+        return 0.0
     return None if b is None else float(b)
 
 
