@@ -1,0 +1,76 @@
+#!/usr/bin/env python
+"""semcodec's file sizes at the paper's operating points next to classical codecs' smallest files.
+
+    python benchmarks/bench_sizes.py --baselines kodak-baselines.json [--corpora DIR] [--limit N]
+
+For a Kodak-sized image (768x512) it codes the first N held-out dev descriptions (iiw/CM_3600)
+at 100, 500 and 1000 µbpp with the default ``ngram`` coder and ``truncate`` rate control, and
+prints the mean file size, rate and share of words kept, then the size ratio to each classical
+codec's mean file at its lowest setting (from ``semcodec bench kodak --lowest -o FILE``). The
+descriptions are real detailed descriptions, not ones written for Kodak's images: what this
+measures is the container and coder, not image quality.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "scripts"))
+
+from semcodec.codec import Encoded, compress_text  # noqa: E402
+from semcodec.errors import BudgetError  # noqa: E402
+from train_prior import dev_texts  # noqa: E402
+
+WIDTH, HEIGHT = 768, 512
+POINTS = (100, 500, 1000)
+
+
+def lowest_bytes(path: Path) -> dict[str, float]:
+    """Mean bytes of each codec's lowest setting in a ``semcodec bench`` JSON."""
+    docs = json.loads(path.read_text())
+    out = {}
+    for doc in docs:
+        rows = [r for r in doc["per_image"] if r.get("setting") == "lowest"]
+        if rows:
+            out[doc["name"]] = statistics.mean(r["bytes"] for r in rows)
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--corpora", type=Path, default=ROOT.parent / "shared" / "corpora")
+    ap.add_argument("--baselines", type=Path, help="JSON of `semcodec bench kodak --lowest`")
+    ap.add_argument("--limit", type=int, default=200)
+    args = ap.parse_args()
+    texts = dev_texts(args.corpora)[: args.limit]
+    print(f"| µbpp target | budget bits | coded (of {len(texts)}) | mean file bytes | mean µbpp | words kept |")
+    print("|---:|---:|---:|---:|---:|---:|")
+    sizes = {}
+    for ubpp in POINTS:
+        done: list[tuple[Encoded, str]] = []
+        for t in texts:
+            try:  # the first word may not fit the smallest budget: such a text is not coded
+                done.append((compress_text(t, width=WIDTH, height=HEIGHT, ubpp=ubpp), t))
+            except BudgetError:
+                pass
+        kept = [len(e.coded_text.split()) / len(t.split()) for e, t in done]
+        sizes[ubpp] = statistics.mean(len(e.data) for e, _ in done)
+        print(f"| {ubpp} | {int(ubpp * WIDTH * HEIGHT // 1e6)} | {len(done)} | {sizes[ubpp]:.1f} | "
+              f"{statistics.mean(e.ubpp for e, _ in done):.1f} | {statistics.mean(kept):.3f} |")
+    if args.baselines:
+        lowest = lowest_bytes(args.baselines)
+        print()
+        print("| codec at its lowest setting | mean bytes | " + " | ".join(f"ratio to semcodec at {u} µbpp" for u in POINTS) + " |")
+        print("|---|---:|" + "---:|" * len(POINTS))
+        for name, nbytes in lowest.items():
+            print(f"| {name} | {nbytes:.0f} | " + " | ".join(f"{nbytes / sizes[u]:.0f}x" for u in POINTS) + " |")
+
+
+if __name__ == "__main__":
+    main()
