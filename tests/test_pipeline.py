@@ -209,3 +209,17 @@ def test_uncached_model_with_unreachable_hub_fails_fast(monkeypatch):
     with pytest.raises(BackendError, match="semcodec-tests/no-such-model.*cannot be reached"):
         load_describer("hf:semcodec-tests/no-such-model", device="cpu")
     assert time.perf_counter() - start < 10
+
+
+@pytest.mark.cuda
+def test_tiny_models_end_to_end_on_cuda(tiny_vlm_dir, tiny_sd_dir, tiny_lm_dir, tiny_clip_dir):
+    """The device and dtype paths (bf16/fp16 on a GPU), not only the CPU path."""
+    pipe = Pipeline(describer=f"hf:{tiny_vlm_dir}", generator=f"diffusers:{tiny_sd_dir}",
+                    generator_settings={"steps": 2, "guidance": 1.0}, text_model=f"hf:{tiny_lm_dir}",
+                    judge=f"clip:{tiny_clip_dir}", cache=False, device="cuda")
+    result = pipe.encode(photo(64, 48), max_bits=300, reflect=1, seeds=2)
+    assert result.encoded.file_bits <= 300
+    first = pipe.decode(result.encoded.data, generator=pipe.generator.spec, generator_settings=pipe.generator.settings)
+    second = pipe.decode(result.encoded.data, generator=pipe.generator.spec, generator_settings=pipe.generator.settings)
+    assert first.image.size == (64, 48)
+    assert np.array_equal(np.asarray(first.image), np.asarray(second.image))
