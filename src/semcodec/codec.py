@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .bits import BitWriter
-from .container import Header, header_bits, read_header, sniff_foreign, write_header
+from .container import Header, read_header, sniff_foreign, write_header
 from .errors import FormatError, InputError
 from .ids import DEFAULT_PROFILE
 from .rate import budget_bits, fit_text
@@ -130,9 +130,4 @@ def _corrupt_message(data: bytes) -> str:
 def inspect(data: bytes) -> dict[str, Any]:
     """Header fields, decoded text, bit counts and rate of a .smc file, as a JSON-ready dict."""
     return decompress(data).summary()
-
-
-def header_cost(header: Header | None = None) -> int:
-    """Bits the header takes (8 at the default profile, 1024x1024 and seed 0)."""
-    return header_bits(header or Header())
 

@@ -18,6 +18,7 @@ more words are checked too; the result always fits.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Sequence
 
@@ -121,6 +122,7 @@ def fit_text(text: str, budget: int, file_bits: Callable[[str], int], strategy: 
     """
     if strategy not in CANDIDATES:
         raise InputError(f"unknown rate-control strategy {strategy!r}; choose one of {', '.join(STRATEGIES)}")
+    file_bits = functools.lru_cache(maxsize=None)(file_bits)  # each candidate is coded once
     if file_bits(text) <= budget:
         return text
     candidates = CANDIDATES[strategy](normalize(text))
