@@ -80,7 +80,7 @@ def test_pixel_limit_refuses_decompression_bombs(tmp_path):
     # A 10000x10000 PNG that compresses to a few kilobytes.
     bomb = saved(tmp_path, Image.new("L", (10_000, 10_000)), "bomb.png")
     assert bomb.stat().st_size < 200_000
-    with pytest.raises(InputError, match="more than the limit of 32 MP"):
+    with pytest.raises(InputError, match="more than the limit of 32,000,000 pixels"):
         load_image(bomb, max_pixels=64_000_000 // 2)  # 100 MP > 32 MP
     with pytest.raises(InputError, match="10000x10000"):
         load_image(bomb)
@@ -95,3 +95,13 @@ def test_save_image_errors(tmp_path):
         save_image(img, tmp_path / "no" / "dir" / "x.png")
     with pytest.raises(InputError, match="Cannot tell the image format"):
         save_image(img, tmp_path / "x.unknownext")
+
+
+def test_pixel_limit_from_the_environment(tmp_path, monkeypatch):
+    img = saved(tmp_path, Image.new("L", (100, 100)), "s.png")
+    monkeypatch.setenv("SEMCODEC_MAX_PIXELS", "5000")
+    with pytest.raises(InputError, match="SEMCODEC_MAX_PIXELS"):
+        load_image(img)
+    monkeypatch.setenv("SEMCODEC_MAX_PIXELS", "lots")
+    with pytest.raises(InputError, match="whole number"):
+        load_image(img)

@@ -17,8 +17,18 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from .errors import InputError
 
-#: Default limit on width x height, against decompression bombs (64 megapixels).
+#: Default limit on width x height, against decompression bombs (64 megapixels); the environment
+#: variable SEMCODEC_MAX_PIXELS overrides it.
 DEFAULT_MAX_PIXELS = 64_000_000
+
+
+def max_pixels_limit() -> int:
+    """The pixel limit in force: ``$SEMCODEC_MAX_PIXELS`` or ``DEFAULT_MAX_PIXELS``."""
+    value = os.environ.get("SEMCODEC_MAX_PIXELS", "")
+    try:
+        return int(value) if value else DEFAULT_MAX_PIXELS
+    except ValueError:
+        raise InputError(f"SEMCODEC_MAX_PIXELS must be a whole number of pixels, not {value!r}") from None
 
 PathOrFile = Union[str, os.PathLike, IO[bytes]]
 
@@ -27,19 +37,22 @@ def _name(src: PathOrFile) -> str:
     return os.fspath(src) if isinstance(src, (str, os.PathLike)) else getattr(src, "name", "<stream>")
 
 
-def load_image(src: PathOrFile, max_pixels: int | None = DEFAULT_MAX_PIXELS) -> Image.Image:
+def load_image(src: PathOrFile, max_pixels: int | None | str = "default") -> Image.Image:
     """Open an image file and return it as an upright 8-bit RGB image, fully loaded.
 
     - EXIF orientation is applied (the pixels come back as the photo is shown).
     - Transparency (RGBA, LA, palette with transparency) is composited on white.
     - 16-bit and 32-bit grey (I;16, I) are scaled to 8 bits; float (F) is clipped to 0..255.
     - CMYK and other modes are converted by Pillow.
-    - ``max_pixels`` (None: no limit of ours) refuses larger images before decoding them;
+    - ``max_pixels`` ("default": ``max_pixels_limit()``; None: no limit of ours) refuses larger
+      images before decoding them;
       Pillow's own decompression-bomb guard (about 179 MP) applies as well.
 
     Raises ``InputError`` for a missing, unreadable, non-image, truncated or too large file.
     """
     name = _name(src)
+    if max_pixels == "default":
+        max_pixels = max_pixels_limit()
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
@@ -47,8 +60,8 @@ def load_image(src: PathOrFile, max_pixels: int | None = DEFAULT_MAX_PIXELS) -> 
                 w, h = img.size
                 if max_pixels is not None and w * h > max_pixels:
                     raise InputError(
-                        f"Image {name} is {w}x{h} ({w * h / 1e6:.0f} MP), more than the limit of "
-                        f"{max_pixels / 1e6:.0f} MP; downscale it or raise the pixel limit."
+                        f"Image {name} is {w}x{h} ({w * h:,} pixels), more than the limit of "
+                        f"{max_pixels:,} pixels; downscale it or raise SEMCODEC_MAX_PIXELS."
                     )
                 img.load()
                 return to_rgb(ImageOps.exif_transpose(img))

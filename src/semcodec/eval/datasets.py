@@ -94,26 +94,11 @@ def pixel_sha256(pixels: np.ndarray) -> str:
 
 
 def load_image(path: str | Path, max_pixels: int = MAX_PIXELS) -> np.ndarray:
-    """Load an image file as RGB uint8 HxWx3 at full resolution, EXIF orientation applied."""
-    path = Path(path)
-    try:
-        with warnings.catch_warnings():
-            # Our own limit below replaces Pillow's global one.
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            with Image.open(path) as im:
-                if im.width * im.height > max_pixels:
-                    raise InputError(
-                        f"{path} has {im.width}x{im.height} pixels, more than the limit of {max_pixels}; "
-                        "refusing it as a possible decompression bomb."
-                    )
-                im = ImageOps.exif_transpose(im)
-                return np.asarray(im.convert("RGB"), dtype=np.uint8).copy()
-    except InputError:
-        raise
-    except FileNotFoundError:
-        raise InputError(f"{path} does not exist.") from None
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as e:
-        raise InputError(f"{path} is not a readable image ({type(e).__name__}).") from None
+    """Load an image file as RGB uint8 HxWx3 at full resolution, EXIF orientation applied
+    (``semcodec.imageio.load_image``, the codec's own loader, as a numpy array)."""
+    from ..imageio import load_image as load_pil
+
+    return np.asarray(load_pil(path, max_pixels=max_pixels), dtype=np.uint8).copy()
 
 
 def data_home() -> Path:
