@@ -78,3 +78,14 @@ def test_custom_profile_carries_hash():
 def test_bad_files_are_clear_errors(data, message):
     with pytest.raises(FormatError, match=message):
         read_header(data)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 7, 8, 1000])
+def test_seed_cost(seed):
+    import math
+
+    assert header_bits(Header(seed=seed)) - 8 == 2 * int(math.log2(seed)) + 1
+
+
+def test_custom_generator_costs_33_bits():
+    assert header_bits(Header(profile=0, custom_hash=1)) - 8 == 33
