@@ -195,6 +195,11 @@ class Pipeline:
         }[role]
         return self._cached(load(spec, **self._options_for(spec)))
 
+    def loaded_models(self) -> dict[str, str]:
+        """The models loaded so far, by role, each with its exact identity (backend, model,
+        revision, options: ``cache_key()``), for results' metadata."""
+        return {role: m.cache_key() for role, m in self._models.items() if hasattr(m, "cache_key")}
+
     def generator_model(self, choice: GeneratorChoice | None = None) -> Any:
         """The generator backend of ``choice`` (default: this pipeline's generator)."""
         choice = choice or self.generator

@@ -402,7 +402,7 @@ class EvalRunner:
             "expander": p.expander_spec, "text_model": p.text_model_spec, "judge": p.judge_spec,
         }
         # Loaded backends name their exact model, revision and options in cache_key().
-        keys = {role: m.cache_key() for role, m in getattr(p, "_models", {}).items() if hasattr(m, "cache_key")}
+        keys = p.loaded_models()
         if keys:
             out["cache_keys"] = keys
         return out
