@@ -49,6 +49,7 @@ def default_reply(path: str, request: Any) -> Reply:
         return Reply(body={
             "id": "chatcmpl-1", "object": "chat.completion", "created": 0, "model": request.get("model", "m"),
             "choices": [{"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": CHAT_TEXT}}],
+            "usage": {"prompt_tokens": 120, "completion_tokens": 30, "total_tokens": 150},
         })
     if path.endswith("/images/generations"):
         return Reply(body={"created": 0, "data": [{"b64_json": png_b64(), "revised_prompt": "a revised prompt"}]})

@@ -182,8 +182,11 @@ def test_paper_preset_through_local_openai_server(openai_server, monkeypatch):
     result = pipe.encode(photo(), ubpp=20000)
     assert result.encoded.header.profile == 5  # dall-e-3
     assert result.encoded.file_bits <= int(20000 * 96 * 64 / 1e6)
+    describe = result.costs["stages"]["describe"]
+    assert (describe["calls"], describe["tokens_in"], describe["tokens_out"]) == (1, 120, 30)
     dec = pipe.decode(result.encoded.data)
     assert dec.image.size == (96, 64)
+    assert dec.costs["stages"]["generate"]["images"] == 1
     paths = [r.path for r in openai_server.requests]
     assert any(p.endswith("/chat/completions") for p in paths) and any(p.endswith("/images/generations") for p in paths)
     with pytest.raises(InputError, match="seed"):
