@@ -31,9 +31,9 @@ class Counting:
         inner_describe = self.pipeline.describe
         inner_model = self.pipeline.generator_model
 
-        def describe(image: Any) -> str:
+        def describe(image: Any, max_words: int | None = None) -> str:
             self.calls["describe"] += 1
-            return describe_text if describe_text is not None else inner_describe(image)
+            return describe_text if describe_text is not None else inner_describe(image, max_words)
 
         counting = self
 

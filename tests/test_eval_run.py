@@ -18,15 +18,17 @@ def _config(folder, **kw) -> EvalConfig:
     return EvalConfig(dataset=str(folder), budgets=BUDGETS, metrics=("psnr",), **{**FAKE, **kw})
 
 
-def test_eval_records_every_image_and_budget(tmp_path):
+@pytest.mark.parametrize("describe, descriptions", [("full", 3), ("brief", 6)])
+def test_eval_records_every_image_and_budget(tmp_path, describe, descriptions):
     folder = image_folder(tmp_path)
-    config = _config(folder)
+    config = _config(folder, describe=describe)
     counting = Counting(config)
     summary = run_eval(config, tmp_path / "run", pipeline=counting.pipeline, progress=False)
     records = RecordStore(tmp_path / "run" / RECORDS_FILE).load()
     assert sorted((r["image"], r["setting"]) for r in records) == sorted(
         (f"im{i}.png", b.label) for i in range(3) for b in BUDGETS)
-    assert counting.calls == {"describe": 3, "generate": 6}  # one description per image, one decode per file
+    # full: one description per image; brief: one per image and budget; one decode per file.
+    assert counting.calls == {"describe": descriptions, "generate": 6}
     for r in records:
         assert r["status"] == "ok" and r["file_bits"] <= int(r["setting"].split()[0])
         assert bytes.fromhex(r["smc"]) and len(bytes.fromhex(r["smc"])) == r["bytes"]
@@ -39,14 +41,16 @@ def test_eval_records_every_image_and_budget(tmp_path):
     assert all(len(res[k]) == 2 for k in ("bpp", "ubpp", "bytes", "psnr"))
     meta = summary["meta"]
     assert meta["kind"] == "semcodec-eval" and meta["dataset"]["manifest_sha256"] == meta["config"]["dataset_manifest_sha256"]
-    assert meta["prompts"]["describe"] == "describe-v1" and meta["priors"] == ["ngram-v1"]
+    assert meta["prompts"]["describe"] == "describe-v1" and meta["prompts"]["describe-brief"] == "describe-brief-v1"
+    assert meta["priors"] == ["ngram-v1"]
     assert meta["models"]["describer"] == "fake:x" and meta["semcodec_version"]
     assert json.loads((tmp_path / "run" / "results.json").read_text()) == summary
 
 
-def test_interrupted_run_resumes_without_recomputing(tmp_path):
+@pytest.mark.parametrize("describe, redescribed", [("full", 1), ("brief", 3)])
+def test_interrupted_run_resumes_without_recomputing(tmp_path, describe, redescribed):
     folder = image_folder(tmp_path)
-    config = _config(folder)
+    config = _config(folder, describe=describe)
     first = Counting(config, interrupt_at=4)  # Ctrl-C while decoding the 4th file
     with pytest.raises(KeyboardInterrupt):
         run_eval(config, tmp_path / "run", pipeline=first.pipeline, progress=False)
@@ -57,8 +61,8 @@ def test_interrupted_run_resumes_without_recomputing(tmp_path):
     records = RecordStore(tmp_path / "run" / RECORDS_FILE).load()
     assert records[:3] == done and len(records) == 6
     assert len({(r["image"], r["setting"]) for r in records}) == 6
-    # Only the three missing files were decoded; im1's description was reused from its record.
-    assert second.calls == {"describe": 1, "generate": 3}
+    # Only the three missing files were decoded; full: im1's description was reused from its record.
+    assert second.calls == {"describe": redescribed, "generate": 3}
     third = Counting(config)
     run_eval(config, tmp_path / "run", pipeline=third.pipeline, progress=False)
     assert third.calls == {"describe": 0, "generate": 0}

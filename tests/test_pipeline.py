@@ -66,6 +66,15 @@ def test_custom_generator_needs_its_spec_to_decode():
         Pipeline(cache=False).decode(enc.data)
 
 
+def test_word_target_follows_budget_coder_and_header():
+    pipe = Pipeline(cache=False)  # default profile: an 8-bit header at 1024x1024
+    assert pipe.word_target(104, "ngram", 1024, 1024) == (104 - 8) // 6
+    assert pipe.word_target(104, "consonant", 1024, 1024) == (104 - 8) // 16
+    assert pipe.word_target(39, "ngram", 768, 512) == (39 - 12) // 6
+    assert pipe.word_target(10, "raw", 1024, 1024) == 2  # never below two words
+    assert pipe.word_target(None, "ngram", 1024, 1024) is None
+
+
 def test_text_without_image_uses_size():
     result = fake_pipeline().encode(text="a lighthouse at dusk", size=(768, 512), ubpp=1000)
     assert (result.encoded.header.width, result.encoded.header.height) == (768, 512)
@@ -182,6 +191,9 @@ def test_paper_preset_through_local_openai_server(openai_server, monkeypatch):
     result = pipe.encode(photo(), ubpp=20000)
     assert result.encoded.header.profile == 5  # dall-e-3
     assert result.encoded.file_bits <= int(20000 * 96 * 64 / 1e6)
+    words = pipe.word_target(int(20000 * 96 * 64 / 1e6), "ngram", 96, 64)
+    first = openai_server.requests[0].json["messages"][-1]["content"][0]["text"]
+    assert f"Use at most {words} words." in first  # brief: as long as the budget holds
     describe = result.costs["stages"]["describe"]
     assert (describe["calls"], describe["tokens_in"], describe["tokens_out"]) == (1, 120, 30)
     dec = pipe.decode(result.encoded.data)

@@ -22,12 +22,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .codec import Encoded, compress_text, decompress
-from .container import CUSTOM_PROFILE
+from .container import CUSTOM_PROFILE, Header, header_bits
 from .costs import CostRecorder
 from .errors import BackendError, BudgetError, InputError
 from .presets import DEFAULT_PRESET, get_preset
 from .profiles import PROFILES, Profile, custom_profile_hash, find_profile, fit_to_size, get_profile, profile_by_name
-from .prompts import DESCRIBE, REVISE, SHORTEN, parse_revision
+from .prompts import DESCRIBE, DESCRIBE_BRIEF, REVISE, SHORTEN, parse_revision
 from .rate import budget_bits, normalize
 
 if TYPE_CHECKING:
@@ -37,8 +37,10 @@ if TYPE_CHECKING:
 
 #: The offline expander for consonant text: Viterbi over the shipped n-gram prior.
 NGRAM_EXPANDER = "ngram"
-#: Words a reflection revision or a rewrite may use, per bit of budget (about 6 bits a word).
-_WORDS_PER_BIT = 1 / 6
+#: Bits a word of a description costs, by coder, rounded up from the dev split of bench_text.py
+#: (ngram 0.99, consonant 2.64, raw 8.0 bits per character; 5.85 characters a word with its space).
+#: Used only to tell models how many words to write; the exact coded length decides what fits.
+BITS_PER_WORD = {"ngram": 6, "consonant": 16, "raw": 47}
 
 
 @dataclass(frozen=True)
@@ -130,7 +132,9 @@ class Pipeline:
     Any model can be given as a backend spec; otherwise the preset's model is used (``open``:
     local Hugging Face models; ``paper``: the OpenAI API). ``device``/``dtype``/``cpu_offload``
     go to the local backends and ``base_url`` (an OpenAI-compatible server) to the ``openai``
-    ones; none of them changes which generator profile a file names.
+    ones; none of them changes which generator profile a file names. With ``brief`` (the
+    default) the describer is asked for a description about as long as the budget holds
+    (``word_target``); otherwise for a full description, which rate control then cuts.
     """
 
     def __init__(
@@ -148,6 +152,7 @@ class Pipeline:
         dtype: str | None = None,
         cpu_offload: bool = False,
         base_url: str | None = None,
+        brief: bool = True,
     ) -> None:
         self.preset = get_preset(preset)
         self.describer_spec = describer or self.preset.describer
@@ -158,6 +163,7 @@ class Pipeline:
         self.local_options = {k: v for k, v in (("device", device), ("dtype", dtype)) if v is not None}
         self.cpu_offload = cpu_offload
         self.api_options = {"base_url": base_url} if base_url else {}
+        self.brief = brief
         self._cache = None
         if cache:
             from .cache import ResultCache
@@ -240,9 +246,11 @@ class Pipeline:
         return self._model("describer").describe(strip, question)
 
     # -- the steps ----------------------------------------------------------------------------
-    def describe(self, image: Image) -> str:
-        """The describer's description of ``image``, white space normalised."""
-        text = normalize(self._model("describer").describe(image, DESCRIBE.instruction()))
+    def describe(self, image: Image, max_words: int | None = None) -> str:
+        """The describer's description of ``image`` (in at most ``max_words`` words, if given),
+        white space normalised."""
+        instruction = DESCRIBE_BRIEF.instruction(max_words=max_words) if max_words else DESCRIBE.instruction()
+        text = normalize(self._model("describer").describe(image, instruction))
         if not text:
             raise BackendError(f"the describer {self.describer_spec} returned an empty description")
         return text
@@ -262,20 +270,27 @@ class Pipeline:
         image = self.generator_model(choice).generate(prompt, width, height, h.seed)
         return fit_to_size(image, h.width, h.height)
 
-    def _max_words(self, budget: int | None) -> int:
-        return max(3, int((budget or 1000) * _WORDS_PER_BIT))
+    def word_target(self, budget: int | None, coder: str, width: int, height: int) -> int | None:
+        """About how many words of a description fit ``budget`` bits (None: no budget), for the
+        prompts that ask a model for a description of a given length. At least 2."""
+        if budget is None:
+            return None
+        g = self.generator
+        header = header_bits(Header(coder=coder, profile=g.profile_id, custom_hash=g.custom_hash, width=width,
+                                    height=height))
+        return max(2, (budget - header) // BITS_PER_WORD.get(coder, 8))
 
-    def _rewrite(self, description: str, budget: int, fits: Any) -> str:
+    def _rewrite(self, description: str, max_words: int, fits: Any) -> str:
         """Ask the text model for a shorter description when the full one does not fit."""
         if fits(description):
             return description
-        system, user = SHORTEN.render(max_words=self._max_words(budget), description=description)
+        system, user = SHORTEN.render(max_words=max_words, description=description)
         return normalize(self._model("text_model").complete(system, user)) or description
 
-    def _revise(self, budget: int | None):
+    def _revise(self, max_words: int | None):
         def revise(target: str, generated: str, prompt: str) -> str:
             system, user = REVISE.render(target=target, prompt=prompt, generated=generated,
-                                         max_words=self._max_words(budget))
+                                         max_words=max_words or 200)
             return normalize(parse_revision(self._model("text_model").complete(system, user))[1]) or prompt
 
         return revise
@@ -312,12 +327,13 @@ class Pipeline:
             raise InputError("give an image to encode, or a description")
         width, height = image.size if image is not None else (size or (1024, 1024))
         costs = CostRecorder()
+        budget = budget_bits(max_bits, ubpp, width, height)
+        max_words = self.word_target(budget, coder, width, height)
         if text is None:
             with costs.timed("describe"):
-                description = self.describe(image)
+                description = self.describe(image, max_words if self.brief else None)
         else:
             description = text
-        budget = budget_bits(max_bits, ubpp, width, height)
         searching = reflect > 0 or seeds > 1 or quality_target is not None
         if searching and image is None:
             raise InputError("reflection, seed search and a quality target compare with the image, so give one")
@@ -339,7 +355,7 @@ class Pipeline:
                     return False
 
             with costs.timed("rewrite"):
-                description_to_code = self._rewrite(description, budget, fits)
+                description_to_code = self._rewrite(description, max_words, fits)
         else:
             description_to_code = description
 
@@ -349,7 +365,7 @@ class Pipeline:
 
             result = search(
                 image, description_to_code, encode=encode_fn, render=self.render, judge=self.judge(),
-                describe=self.describe if reflect else None, revise=self._revise(budget) if reflect else None,
+                describe=self.describe if reflect else None, revise=self._revise(max_words) if reflect else None,
                 reflect=reflect, patience=patience, seeds=seeds, deterministic=choice.deterministic,
                 budget=budget, quality_target=quality_target, costs=costs,
             )

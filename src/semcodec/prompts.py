@@ -48,6 +48,13 @@ DESCRIBE_V1 = Prompt(
     "words, no preamble, no lists, no quotation marks.",
 )
 
+DESCRIBE_BRIEF_V1 = Prompt(
+    "describe-brief",
+    1,
+    "",
+    DESCRIBE_V1.user + " Use at most {max_words} words.",
+)
+
 EXPAND_V1 = Prompt(
     "expand",
     1,
@@ -81,6 +88,7 @@ REVISE_V1 = Prompt(
 
 #: The current version of each prompt; code uses these, caches record their ``id``.
 DESCRIBE = DESCRIBE_V1
+DESCRIBE_BRIEF = DESCRIBE_BRIEF_V1
 EXPAND = EXPAND_V1
 SHORTEN = SHORTEN_V1
 REVISE = REVISE_V1

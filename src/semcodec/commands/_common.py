@@ -121,6 +121,9 @@ def encoding_options(fn):
         click.option("--text-model", help="LLM spec for --strategy rewrite and reflection revisions."),
         click.option("--judge", help="Judge spec for the search, e.g. clip:openai/clip-vit-base-patch32, text:..., vlm:..."),
         click.option("--patience", type=int, default=1, show_default=True, help="Stop reflecting after this many iterations without gain."),
+        click.option("--describe", "describe_mode", type=click.Choice(["brief", "full"]), default="brief", show_default=True,
+                     help="Ask the describer for about as many words as the budget holds (brief), or for a full "
+                     "description that rate control cuts (full)."),
         click.option("--seed", type=int, default=0, show_default=True, help="Generator seed stored in the file (without --seeds)."),
     ]
     for decorator in reversed(decorators):

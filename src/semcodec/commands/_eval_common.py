@@ -40,7 +40,7 @@ def eval_config(dataset: str, budgets: Any, kw: dict[str, Any], **override: Any)
         describer=kw["describer"], generator=kw["generator"],
         generator_settings=parse_options(kw["generator_option"], "--generator-option"), expander=kw["expander"],
         text_model=kw["text_model"], judge=kw["judge"], reflect=kw.get("reflect", 0), seeds=kw.get("seeds", 1),
-        patience=kw["patience"], seed=kw["seed"], metrics=split_list(kw["metrics"]), clip_model=kw["clip_model"],
+        patience=kw["patience"], describe=kw["describe_mode"], seed=kw["seed"], metrics=split_list(kw["metrics"]), clip_model=kw["clip_model"],
     )
     values.update(override)
     return EvalConfig(**values)

@@ -35,7 +35,7 @@ def report(path: str, enc: Encoded) -> None:
 @encoding_options
 @click.option("--json", "as_json", is_flag=True, help="Print the summary (rate, text, costs, search) as JSON on stdout.")
 def encode(image, output, ubpp, max_bits, text, text_file, size, coder, strategy, preset, describer, text_model,
-           judge, reflect, seeds, patience, quality_target, trace, seed, generator, generator_option, expander,
+           judge, reflect, seeds, patience, describe_mode, quality_target, trace, seed, generator, generator_option, expander,
            device, dtype, cpu_offload, base_url, no_cache, as_json) -> None:
     """Encode IMAGE (or --text) into a .smc file of a few dozen bits."""
     from ..pipeline import Pipeline
@@ -57,6 +57,7 @@ def encode(image, output, ubpp, max_bits, text, text_file, size, coder, strategy
         preset=preset, describer=describer, generator=generator,
         generator_settings=parse_options(generator_option, "--generator-option"), expander=expander,
         text_model=text_model, judge=judge, cache=not no_cache, device=device, dtype=dtype, cpu_offload=cpu_offload, base_url=base_url,
+        brief=describe_mode == "brief",
     )
     result = pipeline.encode(
         image, text=text, size=parse_size(size) if size else None, coder=coder, max_bits=max_bits, ubpp=ubpp,

@@ -106,6 +106,9 @@ class EvalConfig:
     reflect: int = 0
     seeds: int = 1
     patience: int = 1
+    #: "brief": one description per image and budget, as long as the budget holds (what
+    #: ``semcodec encode`` does); "full": one full description per image, cut to each budget.
+    describe: str = "brief"
     seed: int = 0
     metrics: tuple[str, ...] = DEFAULT_METRICS
     clip_model: str | None = None
@@ -122,6 +125,8 @@ class EvalConfig:
             raise InputError("--reflect and --seed must be at least 0, --seeds and --patience at least 1")
         if not self.budgets:
             raise InputError("give at least one budget (--ubpp or --max-bits)")
+        if self.describe not in ("brief", "full"):
+            raise InputError(f"--describe is brief or full, not {self.describe!r}")
 
     def identity(self) -> dict[str, Any]:
         """The JSON-ready configuration compared on resume."""
@@ -142,7 +147,7 @@ class EvalConfig:
         return Pipeline(preset=self.preset, describer=self.describer, generator=self.generator,
                         generator_settings=self.generator_settings or None, expander=self.expander,
                         text_model=self.text_model, judge=self.judge, cache=cache, device=device, dtype=dtype,
-                        cpu_offload=cpu_offload, base_url=base_url)
+                        cpu_offload=cpu_offload, base_url=base_url, brief=self.describe == "brief")
 
 
 class RecordStore:
@@ -303,6 +308,19 @@ class EvalRunner:
                 record["metric_notes"][m.name] = str(err)
         return record
 
+    def _description_key(self, name: str, setting: str) -> tuple[str, str]:
+        """Brief descriptions are made per image and budget, full ones once per image."""
+        return (name, setting if self.config.describe == "brief" else "")
+
+    def _describe(self, original: np.ndarray, budget: Budget) -> str:
+        """The image's description for ``budget``: as long as the budget holds when brief."""
+        from PIL import Image
+
+        height, width = original.shape[:2]
+        bits = _budget_bits(budget, {"width": width, "height": height})
+        max_words = self.pipeline.word_target(int(bits), self.config.coder, width, height) if bits else None
+        return self.pipeline.describe(Image.fromarray(original), max_words if self.pipeline.brief else None)
+
     # -- the run ------------------------------------------------------------------------------
     def run(self) -> dict[str, Any]:
         """Evaluate every (image, budget) not yet recorded, then write and return the summary."""
@@ -311,7 +329,8 @@ class EvalRunner:
         budgets = self.config.budgets
         records = self.store.load()
         done = {(r["image"], r["setting"]) for r in records}
-        descriptions = {r["image"]: r["description"] for r in records if r.get("description")}
+        descriptions = {self._description_key(r["image"], r["setting"]): r["description"]
+                        for r in records if r.get("description")}
         total = len(self.dataset) * len(budgets)
         with tqdm(total=total, initial=sum(1 for n in self.dataset.files for b in budgets if (n, b.label) in done),
                   desc="semcodec eval", unit="file", file=sys.stderr, disable=not self.progress) as bar:
@@ -320,17 +339,15 @@ class EvalRunner:
                 if not todo:
                     continue
                 original = self.dataset.load(name)
-                describe_s = None
-                if name not in descriptions:
-                    from PIL import Image
-
-                    start = time.perf_counter()
-                    descriptions[name] = self.pipeline.describe(Image.fromarray(original))
-                    describe_s = round(time.perf_counter() - start, 3)
                 for budget in todo:
                     bar.set_postfix_str(f"{name} {budget.label}")
-                    record = self.evaluate(name, original, descriptions[name], describe_s, budget)
-                    describe_s = None  # the description's cost is counted once, in the first record
+                    key = self._description_key(name, budget.label)
+                    describe_s = None
+                    if key not in descriptions:
+                        start = time.perf_counter()
+                        descriptions[key] = self._describe(original, budget)
+                        describe_s = round(time.perf_counter() - start, 3)  # counted in this record only
+                    record = self.evaluate(name, original, descriptions[key], describe_s, budget)
                     self.store.append(record)
                     records.append(record)
                     bar.update(1)
@@ -425,9 +442,9 @@ def _mean(values: list[Any]) -> float | None:
 
 
 def _prompt_ids() -> dict[str, str]:
-    from ..prompts import DESCRIBE, EXPAND, REVISE, SHORTEN
+    from ..prompts import DESCRIBE, DESCRIBE_BRIEF, EXPAND, REVISE, SHORTEN
 
-    return {p.name: p.id for p in (DESCRIBE, EXPAND, REVISE, SHORTEN)}
+    return {p.name: p.id for p in (DESCRIBE, DESCRIBE_BRIEF, EXPAND, REVISE, SHORTEN)}
 
 
 def run_eval(config: EvalConfig, out_dir: str | os.PathLike[str], **options: Any) -> dict[str, Any]:
