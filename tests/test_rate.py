@@ -66,3 +66,12 @@ def test_unknown_strategy():
 def test_ubpp_below_one_bit_is_a_budget_error():
     with pytest.raises(BudgetError, match="less than one bit"):
         budget_bits(None, 100, 64, 64)
+
+
+def test_when_the_first_word_does_not_fit_a_later_word_may():
+    text = "Xylophonically captured lighthouse on a cliff"
+    first = compress_text("Xylophonically", coder="ngram").file_bits
+    cheap = compress_text("lighthouse", coder="ngram").file_bits
+    assert cheap < first
+    enc = compress_text(text, coder="ngram", max_bits=cheap)
+    assert enc.file_bits <= cheap and enc.coded_text in ("captured", "lighthouse", "cliff")

@@ -11,7 +11,8 @@ what a user stores or sends and what the reported rate counts. Strategies:
   then fit the answer with ``select``.
 
 Each strategy produces candidates ordered from most to least text and bisects over them with
-the exact file size. Coded length is not strictly monotone in the number of words kept (an
+the exact file size. When not even the first word fits, the earliest content word that fits is
+kept instead. Coded length is not strictly monotone in the number of words kept (an
 n-gram prior can find a shorter text more surprising), so after bisection a few neighbours with
 more words are checked too; the result always fits.
 """
@@ -127,6 +128,11 @@ def fit_text(text: str, budget: int, file_bits: Callable[[str], int], strategy: 
         return text
     candidates = CANDIDATES[strategy](normalize(text))
     if not candidates or file_bits(candidates[-1]) > budget:
+        # Not even the first word fits: keep the earliest content word that does, rather than
+        # nothing (a rare first word spelled out letter by letter can cost 30 bits alone).
+        for word in _WORD.findall(normalize(text)):
+            if _bare(word) and _bare(word) not in FUNCTION_WORDS and file_bits(_join([word])) <= budget:
+                return _join([word])
         empty = file_bits("")
         raise BudgetError(
             f"a budget of {budget} bits cannot hold even one word of the description "
