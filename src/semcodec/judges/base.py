@@ -92,6 +92,32 @@ def load_local(model_id: str, preprocessor: str, device: str | None, dtype: str 
     return pre, model.to(device_, dtype=dtype_).eval(), device_, dtype_
 
 
+class LocalModel:
+    """A judge's transformers model and its preprocessor, loaded on first use (``load``).
+
+    Subclasses name the preprocessor's Auto class in ``preprocessor``.
+    """
+
+    preprocessor = "AutoImageProcessor"
+
+    def __init__(self, model_id: str, *, device: str | None = None, dtype: str | None = None) -> None:
+        self.model_id = model_id
+        self._device_arg = device
+        self._dtype_arg = dtype
+        self.device: str | None = None
+        self.dtype: Any = None
+        self._model: Any = None
+        self._pre: Any = None
+
+    def load(self):
+        """Load the model and its preprocessor now (otherwise on first use); returns self."""
+        if self._model is None:
+            self._pre, self._model, self.device, self.dtype = load_local(
+                self.model_id, self.preprocessor, self._device_arg, self._dtype_arg
+            )
+        return self
+
+
 def first_line(error: BaseException) -> str:
     """The first line of an exception's message (libraries' messages run to paragraphs)."""
     text = str(error).strip()

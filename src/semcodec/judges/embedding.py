@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .base import import_torch, load_local
+from .base import LocalModel, import_torch
 
 if TYPE_CHECKING:
     from PIL.Image import Image
@@ -23,33 +23,21 @@ DEFAULT_MODELS = {
 }
 
 
-class ImageEmbeddingJudge:
+class ImageEmbeddingJudge(LocalModel):
     """Cosine similarity (-1..1, 1 = same embedding) of two images' embeddings."""
 
-    def __init__(self, model_id: str, *, name: str = "clip", device: str | None = None, dtype: str | None = None) -> None:
-        self.name = name
-        self.model_id = model_id
-        self._device_arg = device
-        self._dtype_arg = dtype
-        self.device: str | None = None
-        self.dtype: Any = None
-        self._model: Any = None
-        self._processor: Any = None
-        self._reference: tuple[Image, Any] | None = None  # (original, its embedding)
+    preprocessor = "AutoImageProcessor"
 
-    def load(self) -> ImageEmbeddingJudge:
-        """Load the model and its image processor now (otherwise on the first score)."""
-        if self._model is None:
-            self._processor, self._model, self.device, self.dtype = load_local(
-                self.model_id, "AutoImageProcessor", self._device_arg, self._dtype_arg
-            )
-        return self
+    def __init__(self, model_id: str, *, name: str = "clip", device: str | None = None, dtype: str | None = None) -> None:
+        super().__init__(model_id, device=device, dtype=dtype)
+        self.name = name
+        self._reference: tuple[Image, Any] | None = None  # (original, its embedding)
 
     def embed(self, images: list[Image]) -> Any:
         """L2-normalised float32 embeddings of ``images``, one row each (a torch tensor)."""
         torch = import_torch()
         self.load()
-        inputs = self._processor(images=[im.convert("RGB") for im in images], return_tensors="pt")
+        inputs = self._pre(images=[im.convert("RGB") for im in images], return_tensors="pt")
         pixels = inputs["pixel_values"].to(self.device, self.dtype)
         with torch.inference_mode():
             if hasattr(self._model, "get_image_features"):

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from .base import import_torch, load_local
+from .base import LocalModel, import_torch
 
 if TYPE_CHECKING:
     from PIL.Image import Image
@@ -23,32 +23,20 @@ DEFAULT_TEXT_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 _MAX_TOKENS = 512
 
 
-class TextEmbedder:
+class TextEmbedder(LocalModel):
     """Mean-pooled, L2-normalised sentence embeddings from a transformers encoder."""
 
-    def __init__(self, model_id: str = DEFAULT_TEXT_MODEL, *, device: str | None = None, dtype: str | None = None) -> None:
-        self.model_id = model_id
-        self._device_arg = device
-        self._dtype_arg = dtype
-        self.device: str | None = None
-        self.dtype: Any = None
-        self._model: Any = None
-        self._tokenizer: Any = None
+    preprocessor = "AutoTokenizer"
 
-    def load(self) -> TextEmbedder:
-        """Load the tokenizer and the model now (otherwise on first use)."""
-        if self._model is None:
-            self._tokenizer, self._model, self.device, self.dtype = load_local(
-                self.model_id, "AutoTokenizer", self._device_arg, self._dtype_arg
-            )
-        return self
+    def __init__(self, model_id: str = DEFAULT_TEXT_MODEL, *, device: str | None = None, dtype: str | None = None) -> None:
+        super().__init__(model_id, device=device, dtype=dtype)
 
     def embed(self, texts: list[str]) -> Any:
         """One L2-normalised float32 embedding per text (a torch tensor, one row each)."""
         torch = import_torch()
         self.load()
-        limit = min(self._tokenizer.model_max_length, getattr(self._model.config, "max_position_embeddings", _MAX_TOKENS), _MAX_TOKENS)
-        batch = self._tokenizer(texts, padding=True, truncation=True, max_length=limit, return_tensors="pt").to(self.device)
+        limit = min(self._pre.model_max_length, getattr(self._model.config, "max_position_embeddings", _MAX_TOKENS), _MAX_TOKENS)
+        batch = self._pre(texts, padding=True, truncation=True, max_length=limit, return_tensors="pt").to(self.device)
         with torch.inference_mode():
             hidden = self._model(**batch).last_hidden_state.float()
         mask = batch["attention_mask"].unsqueeze(-1).float()
