@@ -28,10 +28,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from semcodec.bits import BitReader, BitWriter  # noqa: E402
-from semcodec.text import get_coder  # noqa: E402
-from semcodec.text.consonant import skeleton  # noqa: E402
-from semcodec.text.expand import NgramExpander  # noqa: E402
+from semcodec.codec.bits import BitReader, BitWriter  # noqa: E402
+from semcodec.codec.text import get_coder  # noqa: E402
+from semcodec.codec.text.consonant import skeleton  # noqa: E402
+from semcodec.codec.text.expand import NgramExpander  # noqa: E402
 from train_prior import DEV_FILE, dev_texts  # noqa: E402
 
 HEADER_BITS = 8
@@ -86,7 +86,7 @@ def round_trip_ms(text: str, runs: int) -> float:
 def load_ms() -> tuple[float, float]:
     """(prior load time, import + load time) in a fresh process, milliseconds."""
     code = (
-        "import time; t0 = time.perf_counter(); import numpy; from semcodec.text.prior import load_prior; "
+        "import time; t0 = time.perf_counter(); import numpy; from semcodec.codec.text.prior import load_prior; "
         "t1 = time.perf_counter(); load_prior('ngram-v1'); t2 = time.perf_counter(); "
         "print((t2 - t1) * 1000, (t2 - t0) * 1000)"
     )

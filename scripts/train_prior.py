@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Train the ``ngram`` text prior from the CC BY 4.0 description corpora (deterministic).
 
-    python scripts/train_prior.py [CORPORA_DIR] [--name ngram-v1] [--out src/semcodec/text/priors]
+    python scripts/train_prior.py [CORPORA_DIR] [--name ngram-v1] [--out src/semcodec/codec/text/priors]
 
 Training text: COCO 2017 val captions, and the ImageInWords sets IIW-400 (human IIW and model
 IIW-P5B descriptions, object-level descriptions), DCI_Test, DOCCI_Test (DOCCI and IIW) and
@@ -27,9 +27,9 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from semcodec.text.arith import MAX_TOTAL  # noqa: E402
-from semcodec.text.prior import END, EOT, ESC, RAW, NgramPrior, read_prior_file, write_prior_file  # noqa: E402
-from semcodec.text.tokenize import tokenize  # noqa: E402
+from semcodec.codec.text.arith import MAX_TOTAL  # noqa: E402
+from semcodec.codec.text.prior import END, EOT, ESC, RAW, NgramPrior, read_prior_file, write_prior_file  # noqa: E402
+from semcodec.codec.text.tokenize import tokenize  # noqa: E402
 
 FORMAT = 1
 DEV_FILE = "iiw/CM_3600.jsonl"
@@ -174,7 +174,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("corpora", nargs="?", default=str(ROOT.parent / "shared" / "corpora"))
     ap.add_argument("--name", default="ngram-v1")
-    ap.add_argument("--out", default=str(ROOT / "src/semcodec/text/priors"))
+    ap.add_argument("--out", default=str(ROOT / "src/semcodec/codec/text/priors"))
     ap.add_argument("--word-order", type=int, default=4)
     ap.add_argument("--char-order", type=int, default=6)
     ap.add_argument("--min-count", type=int, default=2)

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from semcodec.bits import BitReader, BitWriter
-from semcodec.text.arith import MAX_TOTAL, PRECISION, ArithmeticDecoder, ArithmeticEncoder
+from semcodec.codec.bits import BitReader, BitWriter
+from semcodec.codec.text.arith import MAX_TOTAL, PRECISION, ArithmeticDecoder, ArithmeticEncoder
 
 
 @st.composite

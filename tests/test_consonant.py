@@ -5,9 +5,9 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from semcodec.bits import BitReader, BitWriter
-from semcodec.text import get_coder
-from semcodec.text.consonant import ALPHABET, ConsonantCoder, skeleton
+from semcodec.codec.bits import BitReader, BitWriter
+from semcodec.codec.text import get_coder
+from semcodec.codec.text.consonant import ALPHABET, ConsonantCoder, skeleton
 
 
 def test_paper_example():

@@ -6,10 +6,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from semcodec.bits import BitWriter
-from semcodec.container import Header, header_bits, read_header, write_header
+from semcodec.codec.bits import BitWriter
+from semcodec.codec.container import Header, header_bits, read_header, write_header
 from semcodec.errors import FormatError
-from semcodec.ids import SIZE_TABLE
+from semcodec.codec.ids import SIZE_TABLE
 
 
 def pack(header: Header) -> bytes:

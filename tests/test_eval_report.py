@@ -11,7 +11,8 @@ import pytest
 from PIL import Image
 
 from eval_helpers import FAKE, Counting, image_folder
-from semcodec.eval.run import Budget, EvalConfig, run_eval
+from semcodec.codec import Budget
+from semcodec.eval.run import EvalConfig, run_eval
 
 pytest.importorskip("imagecodecs")
 
@@ -35,7 +36,7 @@ class Images(HTMLParser):
 
 def test_report_embeds_every_image_and_escapes_text(tmp_path, cli):
     folder = image_folder(tmp_path, 2)
-    config = EvalConfig(dataset=str(folder), budgets=(Budget("bits", 200.0), Budget("bits", 16.0)), metrics=("psnr",), **FAKE)
+    config = EvalConfig(dataset=str(folder), budgets=(Budget(max_bits=200), Budget(max_bits=16)), metrics=("psnr",), **FAKE)
     run_eval(config, tmp_path / "run", pipeline=Counting(config, describe_text=NASTY).pipeline, progress=False)
     bench = [{"name": "jpeg", "description": "JPEG", "results": {"setting": ["lowest"], "bpp": [0.3], "bytes": [115],
                                                                   "psnr": [24.0]}, "meta": {}}]

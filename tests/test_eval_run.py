@@ -9,9 +9,10 @@ import pytest
 
 from eval_helpers import FAKE, Counting, image_folder
 from semcodec.errors import InputError
-from semcodec.eval.run import RECORDS_FILE, Budget, EvalConfig, RecordStore, run_eval
+from semcodec.codec import Budget
+from semcodec.eval.run import RECORDS_FILE, EvalConfig, RecordStore, run_eval
 
-BUDGETS = (Budget("bits", 200.0), Budget("bits", 400.0))
+BUDGETS = (Budget(max_bits=200), Budget(max_bits=400))
 
 
 def _config(folder, **kw) -> EvalConfig:
@@ -93,7 +94,7 @@ def test_a_changed_configuration_refuses_to_resume(tmp_path, cli):
 
 def test_a_budget_too_small_is_recorded_as_failed(tmp_path):
     folder = image_folder(tmp_path, 1)
-    config = EvalConfig(dataset=str(folder), budgets=(Budget("bits", 16.0),), metrics=("psnr",), **FAKE)
+    config = EvalConfig(dataset=str(folder), budgets=(Budget(max_bits=16),), metrics=("psnr",), **FAKE)
     summary = run_eval(config, tmp_path / "run", pipeline=Counting(config).pipeline, progress=False)
     assert summary["results"]["failed"] == [1] and summary["results"]["bpp"] == [None]
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import time
 
-from semcodec.text.consonant import skeleton
-from semcodec.text.expand import NgramExpander
+from semcodec.codec.text.consonant import skeleton
+from semcodec.codec.text.expand import NgramExpander
 
 
 def test_paper_example():

@@ -13,12 +13,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from semcodec.bits import BitReader, BitWriter
+from semcodec.codec.bits import BitReader, BitWriter
 from semcodec.errors import InputError
-from semcodec.text import get_coder
-from semcodec.text.base import coded_bits
-from semcodec.text.prior import EOT, ESC, PRIORS, load_prior
-from semcodec.text.tokenize import tokenize
+from semcodec.codec.text import get_coder
+from semcodec.codec.text.base import coded_bits
+from semcodec.codec.text.prior import EOT, ESC, PRIORS, load_prior
+from semcodec.codec.text.tokenize import tokenize
 
 DESCRIPTION = (
     "A close-up shot captures a brown and white dog lying on a wooden floor. The dog's head is "
@@ -83,7 +83,7 @@ def test_golden_bits(ngram, text, hexbits):
 
 def test_fresh_process_same_bytes():
     code = (
-        "from semcodec.text import get_coder; from semcodec.bits import BitWriter; w = BitWriter(); "
+        "from semcodec.codec.text import get_coder; from semcodec.codec.bits import BitWriter; w = BitWriter(); "
         f"get_coder('ngram').encode({DESCRIPTION!r}, w); print(w.to_bytes().hex())"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
@@ -130,10 +130,10 @@ def test_corrupt_data_decodes_or_raises_value_error(ngram):
 
 
 def test_prior_is_pinned_and_cached():
-    data = resources.files("semcodec.text").joinpath("priors", "ngram-v1.bin").read_bytes()
+    data = resources.files("semcodec.codec.text").joinpath("priors", "ngram-v1.bin").read_bytes()
     assert hashlib.sha256(data).hexdigest() == PRIORS["ngram-v1"]
     assert load_prior() is load_prior("ngram-v1")
-    assert resources.files("semcodec.text").joinpath("priors", "NOTICE.md").is_file()
+    assert resources.files("semcodec.codec.text").joinpath("priors", "NOTICE.md").is_file()
 
 
 def test_prior_frequencies_are_positive_integers():

@@ -6,7 +6,7 @@ import pytest
 
 from semcodec.codec import compress_text
 from semcodec.errors import BudgetError, InputError
-from semcodec.rate import budget_bits, fit_text, select_candidates, truncate_candidates
+from semcodec.codec.rate import Budget, fit_text, select_candidates, truncate_candidates
 
 DESCRIPTION = (
     "A golden retriever runs along a sandy beach at sunset, with waves breaking behind it "
@@ -15,14 +15,15 @@ DESCRIPTION = (
 
 
 def test_ubpp_budget_is_floor_of_pixels():
-    assert budget_bits(None, 100, 1024, 1024) == 104
-    assert budget_bits(None, 1000, 1024, 1024) == 1048
-    assert budget_bits(250, None, 1, 1) == 250
-    assert budget_bits(None, None, 8, 8) is None
+    assert Budget(ubpp=100).bits(1024, 1024) == 104
+    assert Budget(ubpp=1000).bits(1024, 1024) == 1048
+    assert Budget(max_bits=250).bits(1, 1) == 250
+    assert Budget().bits(8, 8) is None
     with pytest.raises(InputError):
-        budget_bits(100, 100, 8, 8)
-    with pytest.raises(InputError):
-        budget_bits(None, -1, 8, 8)
+        Budget(max_bits=100, ubpp=100)
+    for bad in (-1, 0, float("inf"), float("nan"), 1e308 * 10):
+        with pytest.raises(InputError):
+            Budget(ubpp=bad)
 
 
 def test_truncate_drops_trailing_function_words():
@@ -65,7 +66,7 @@ def test_unknown_strategy():
 
 def test_ubpp_below_one_bit_is_a_budget_error():
     with pytest.raises(BudgetError, match="less than one bit"):
-        budget_bits(None, 100, 64, 64)
+        Budget(ubpp=100).bits(64, 64)
 
 
 def test_when_the_first_word_does_not_fit_a_later_word_may():

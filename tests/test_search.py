@@ -9,7 +9,7 @@ import pytest
 from search_helpers import Fakes, by_text, original_image
 
 from semcodec.codec import compress_text
-from semcodec.container import Header, header_bits
+from semcodec.codec.container import Header, header_bits
 from semcodec.costs import CostRecorder
 from semcodec.errors import BackendError, BudgetError, InputError
 from semcodec.search import budget_grid, search

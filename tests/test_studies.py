@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 
 from eval_helpers import FAKE, image_folder
-from semcodec.eval.run import Budget, EvalConfig
+from semcodec.codec import Budget
+from semcodec.eval.run import EvalConfig
 from semcodec.eval.studies import load_corpus, run_coders_study, run_reflection_study
 
 DESCRIPTIONS = [
@@ -65,12 +66,12 @@ def test_text_study(tiny_bert, corpus, tmp_path, cli):
     assert sorted(d["name"] for d in docs) == sorted(f"{c} {s}" for c in ("raw", "consonant", "ngram") for s in ("truncate", "select"))
     for d in docs:
         r = d["results"]
-        assert r["setting"] == ["105 bits", "524 bits", "1049 bits", "full"]
+        assert r["setting"] == ["104 bits", "524 bits", "1048 bits", "full"]
         assert r["words_kept"][-1] == 1.0 and all(0 <= w <= 1 for w in r["words_kept"])
         assert all(fb is None or fb <= b for fb, b in zip(r["file_bits"], r["budget_bits"]) if b)
     raw = next(d for d in docs if d["name"] == "raw truncate")["results"]
     assert raw["bits_per_char"][-1] == pytest.approx(8.0, abs=0.1) and raw["similarity"][-1] == pytest.approx(1.0, abs=1e-5)
-    assert "| ngram | select | 105 bits |" in err
+    assert "| ngram | select | 104 bits |" in err
 
 
 def test_resolution_study(corpus, tmp_path, cli):
@@ -96,7 +97,7 @@ def _bag_of_words(texts):
 
 
 def _config(tmp_path, n=2):
-    return EvalConfig(dataset=str(image_folder(tmp_path, n)), budgets=(Budget("bits", 300.0),), metrics=("psnr",),
+    return EvalConfig(dataset=str(image_folder(tmp_path, n)), budgets=(Budget(max_bits=300),), metrics=("psnr",),
                       **FAKE)
 
 

@@ -27,7 +27,9 @@ _LAZY = {
     "decompress": "semcodec.codec",
     "inspect": "semcodec.codec",
     "Encoded": "semcodec.codec",
-    "Header": "semcodec.container",
+    "Header": "semcodec.codec",
+    "Budget": "semcodec.codec",
+    "compress": "semcodec.codec",
     "SemcodecError": "semcodec.errors",
 }
 
@@ -38,3 +40,7 @@ def __getattr__(name: str) -> Any:
     if name in _LAZY:
         return getattr(importlib.import_module(_LAZY[name]), name)
     raise AttributeError(f"module 'semcodec' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})

@@ -22,13 +22,13 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .codec import Encoded, compress_text, decompress
-from .container import CUSTOM_PROFILE, Header, header_bits
+from .codec.container import CUSTOM_PROFILE, Header, header_bits
 from .costs import CostRecorder
 from .errors import BackendError, BudgetError, InputError
 from .presets import DEFAULT_PRESET, get_preset
 from .profiles import PROFILES, Profile, custom_profile_hash, find_profile, fit_to_size, get_profile, profile_by_name
 from .prompts import DESCRIBE, DESCRIBE_BRIEF, REVISE, SHORTEN, parse_revision
-from .rate import budget_bits, normalize
+from .codec.rate import Budget, normalize, word_target
 
 if TYPE_CHECKING:
     from PIL.Image import Image
@@ -37,10 +37,6 @@ if TYPE_CHECKING:
 
 #: The offline expander for consonant text: Viterbi over the shipped n-gram prior.
 NGRAM_EXPANDER = "ngram"
-#: Bits a word of a description costs, by coder, rounded up from the dev split of bench_text.py
-#: (ngram 0.99, consonant 2.64, raw 8.0 bits per character; 5.85 characters a word with its space).
-#: Used only to tell models how many words to write; the exact coded length decides what fits.
-BITS_PER_WORD = {"ngram": 6, "consonant": 16, "raw": 47}
 
 
 @dataclass(frozen=True)
@@ -189,7 +185,7 @@ class Pipeline:
 
     def _load(self, role: str) -> Any:
         if role == "expander" and self.expander_spec == NGRAM_EXPANDER:
-            from .text.expand import NgramExpander
+            from .codec.text.expand import NgramExpander
 
             return NgramExpander()  # offline and fast: nothing worth caching
         from . import backends
@@ -278,7 +274,7 @@ class Pipeline:
         g = self.generator
         header = header_bits(Header(coder=coder, profile=g.profile_id, custom_hash=g.custom_hash, width=width,
                                     height=height))
-        return max(2, (budget - header) // BITS_PER_WORD.get(coder, 8))
+        return word_target(budget, header, coder)
 
     def _rewrite(self, description: str, max_words: int, fits: Any) -> str:
         """Ask the text model for a shorter description when the full one does not fit."""
@@ -327,7 +323,7 @@ class Pipeline:
             raise InputError("give an image to encode, or a description")
         width, height = image.size if image is not None else (size or (1024, 1024))
         costs = CostRecorder()
-        budget = budget_bits(max_bits, ubpp, width, height)
+        budget = Budget(ubpp=ubpp, max_bits=max_bits).bits(width, height)
         max_words = self.word_target(budget, coder, width, height)
         if text is None:
             with costs.timed("describe"):

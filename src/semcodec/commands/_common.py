@@ -110,7 +110,7 @@ def model_options(fn):
 def encoding_options(fn):
     """How a description is made, fitted and searched: shared by ``encode``, ``eval`` and ``study``
     (plus ``model_options``)."""
-    from ..rate import STRATEGIES
+    from ..codec.rate import STRATEGIES
 
     decorators = [
         click.option("--coder", default="ngram", show_default=True, help="Text coder: ngram, consonant or raw."),

@@ -116,7 +116,7 @@ def _text_options(fn: Any) -> Any:
 
 
 def _check_coders(value: str) -> tuple[str, ...]:
-    from ..text import CODERS
+    from ..codec.text import CODERS
 
     names = tuple(v.strip().lower() for v in value.split(",") if v.strip())
     bad = [n for n in names if n not in CODERS]
@@ -148,7 +148,7 @@ def resolution(out_dir: str, corpus: str | None, field: str | None, limit: int |
 @_text_options
 @click.option("--embedding-model", default=DEFAULT_EMBEDDING, show_default=True,
               help="Sentence-embedding model (Hub id or folder) for similarity to the full description.")
-@click.option("--budget", "budgets", type=int, multiple=True, help="Budget in whole-file bits (repeatable; default 105, 524, 1049).")
+@click.option("--budget", "budgets", type=int, multiple=True, help="Budget in whole-file bits (repeatable; default 104, 524, 1048: 100, 500, 1000 µbpp at 1024x1024).")
 @click.option("--device", help="Device for the embedding model.")
 def text_study(out_dir: str, corpus: str | None, field: str | None, limit: int | None, text: tuple[str, ...],
                embedding_model: str, budgets: tuple[int, ...], device: str | None) -> None:

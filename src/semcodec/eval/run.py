@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..codec import Budget
 from ..errors import BudgetError, InputError
 from .bench import load_metrics, results_meta
 from .datasets import Dataset, load_image, open_dataset
@@ -46,45 +47,13 @@ PAPER_UBPP = (100.0, 500.0, 1000.0)
 DEFAULT_METRICS = ("psnr", "ms-ssim", "lpips", "clip")
 
 
-@dataclass(frozen=True)
-class Budget:
-    """One operating point: a rate in micro-bits per pixel, a whole-file bit budget, or none."""
-
-    kind: str  # "ubpp", "bits" or "full"
-    value: float | None = None
-
-    def __post_init__(self) -> None:
-        if self.kind not in ("ubpp", "bits", "full"):
-            raise InputError(f"a budget is in ubpp or bits, not {self.kind!r}")
-        if self.kind != "full" and not (self.value is not None and self.value > 0):
-            raise InputError(f"a budget must be positive, not {self.value}")
-
-    @property
-    def label(self) -> str:
-        """``100 ubpp``, ``512 bits`` or ``full`` (the description as it comes)."""
-        return "full" if self.kind == "full" else f"{self.value:g} {self.kind}"
-
-    @property
-    def slug(self) -> str:
-        """The label as a file-name part: ``100ubpp``."""
-        return self.label.replace(" ", "")
-
-    def encode_args(self) -> dict[str, Any]:
-        """Keyword arguments of ``Pipeline.encode`` for this budget."""
-        if self.kind == "ubpp":
-            return {"ubpp": self.value}
-        if self.kind == "bits":
-            return {"max_bits": int(self.value)}  # type: ignore[arg-type]
-        return {}
-
-
 def budgets_from(ubpp: list[float] | tuple[float, ...] = (), max_bits: list[int] | tuple[int, ...] = ()) -> tuple[Budget, ...]:
     """Budgets from ``--ubpp`` and ``--max-bits`` values, in the order given; the paper's three
     operating points when none is given."""
-    out = [Budget("ubpp", float(v)) for v in ubpp] + [Budget("bits", float(int(v))) for v in max_bits]
     if any(v != int(v) for v in max_bits):
         raise InputError("--max-bits takes whole numbers of bits")
-    out = out or [Budget("ubpp", v) for v in PAPER_UBPP]
+    out = [Budget(ubpp=v) for v in ubpp] + [Budget(max_bits=int(v)) for v in max_bits]
+    out = out or [Budget(ubpp=v) for v in PAPER_UBPP]
     return tuple(dict.fromkeys(out))
 
 
@@ -93,7 +62,7 @@ class EvalConfig:
     """Everything that decides a run's results (device, dtype and caching do not)."""
 
     dataset: str
-    budgets: tuple[Budget, ...] = tuple(Budget("ubpp", v) for v in PAPER_UBPP)
+    budgets: tuple[Budget, ...] = tuple(Budget(ubpp=v) for v in PAPER_UBPP)
     coder: str = "ngram"
     strategy: str = "truncate"
     preset: str = "open"
@@ -114,8 +83,8 @@ class EvalConfig:
     clip_model: str | None = None
 
     def __post_init__(self) -> None:
-        from ..rate import STRATEGIES
-        from ..text import CODERS
+        from ..codec.rate import STRATEGIES
+        from ..codec.text import CODERS
 
         if self.coder not in CODERS:
             raise InputError(f"unknown text coder {self.coder!r}; choose from {', '.join(CODERS)}")
@@ -278,7 +247,7 @@ class EvalRunner:
         try:
             enc = self.pipeline.encode(Image.fromarray(original), text=description, coder=cfg.coder,
                                        strategy=cfg.strategy, seed=cfg.seed, reflect=cfg.reflect, seeds=cfg.seeds,
-                                       patience=cfg.patience, **budget.encode_args())
+                                       patience=cfg.patience, max_bits=budget.max_bits, ubpp=budget.ubpp)
         except BudgetError as e:
             return {**record, "status": "failed", "error": str(e)}
         start = time.perf_counter()
@@ -426,11 +395,8 @@ class EvalRunner:
 
 
 def _budget_bits(budget: Budget, record: dict[str, Any]) -> float | None:
-    from ..rate import budget_bits
-
-    args = budget.encode_args()
     try:
-        b = budget_bits(args.get("max_bits"), args.get("ubpp"), record["width"], record["height"])
+        b = budget.bits(record["width"], record["height"])
     except BudgetError:  # e.g. 100 ubpp of a thumbnail: less than one bit
         return 0.0
     return None if b is None else float(b)

@@ -32,11 +32,12 @@ import numpy as np
 from ..errors import BudgetError, InputError
 from .bench import results_meta
 from .plot import plotted_metrics, rate_quality_figure, save_figure
-from .run import Budget, EvalConfig, load_run, run_eval
+from ..codec import Budget
+from .run import EvalConfig, load_run, run_eval
 
 STUDIES = ("bitrate", "reflection", "coders", "resolution", "text")
-#: The paper's operating points at 1024x1024: 100, 500, 1000 μbpp.
-PAPER_BITS = (105, 524, 1049)
+#: The paper's operating points, 100, 500 and 1000 μbpp, in bits at 1024x1024 (104, 524, 1048).
+PAPER_BITS = tuple(Budget(ubpp=u).bits(1024, 1024) for u in (100, 500, 1000))
 REFLECT_K = (0, 1, 2, 3)
 SEEDS_N = (1, 4, 16)
 RESOLUTIONS = (256, 512, 1024, 2048, 4096)
@@ -150,7 +151,7 @@ def run_text_study(descriptions: list[str], *, embed: Embed, coders: Sequence[st
     the text a decoder recovers (consonant: restored by the offline n-gram expander) to the full
     description. A description of which not one word fits counts as 0 words and similarity 0.
     """
-    from ..text.expand import NgramExpander
+    from ..codec.text.expand import NgramExpander
 
     expander = NgramExpander()
     full_words = [_words(d) for d in descriptions]
@@ -289,7 +290,7 @@ def resolution_table(docs: list[dict[str, Any]]) -> str:
 def run_bitrate_study(config: EvalConfig, out_dir: str | os.PathLike[str], *, baselines: list[dict[str, Any]] = (),
                       **runner: Any) -> list[dict[str, Any]]:
     """semcodec at 100 / 500 / 1000 μbpp: one eval run under ``out_dir/bitrate``."""
-    config = replace(config, budgets=tuple(Budget("ubpp", v) for v in (100.0, 500.0, 1000.0)))
+    config = replace(config, budgets=tuple(Budget(ubpp=v) for v in (100.0, 500.0, 1000.0)))
     docs = [run_eval(config, Path(out_dir) / "bitrate", **runner)]
     write_study(out_dir, "bitrate", docs, rate_quality_figure([*docs, *baselines]) if plotted_metrics([*docs, *baselines])
                 else _empty_figure("no quality metric was available"))

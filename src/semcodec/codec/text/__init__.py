@@ -21,7 +21,7 @@ def get_coder(name: str, prior: str | None = None) -> "TextCoder":
 
     Raises ``semcodec.errors.InputError`` for an unknown coder or prior name.
     """
-    from ..errors import InputError
+    from ...errors import InputError
 
     if name == "raw":
         from .raw import RawCoder

@@ -64,6 +64,10 @@ class ConsonantCoder:
         for c in skeleton(text):
             out.write_uint(_CODE[c], 4)
 
+    def decoded(self, text: str) -> str:
+        """The skeleton: what the decoder recovers."""
+        return skeleton(text)
+
     def decode(self, inp: BitReader) -> str:
         syms = [ALPHABET[inp.read_uint(4)] for _ in range(inp.bits_left() // 4)]
         return "".join(syms).rstrip(" ")

@@ -14,6 +14,9 @@ class RawCoder:
     def encode(self, text: str, out: BitWriter) -> None:
         out.write_bytes(text.encode("utf-8"))
 
+    def decoded(self, text: str) -> str:
+        return text
+
     def decode(self, inp: BitReader) -> str:
         data = bytes(inp.read_uint(8) for _ in range(inp.bits_left() // 8))
         try:

@@ -26,6 +26,9 @@ class TextCoder(Protocol):
     def encode(self, text: str, out: BitWriter) -> None:
         """Append the code of ``text`` to ``out``; raise ``ValueError`` if it cannot be coded."""
 
+    def decoded(self, text: str) -> str:
+        """What ``decode`` returns for the code of ``text`` (``text`` itself for a lossless coder)."""
+
     def decode(self, inp: BitReader) -> str:
         """Read one text from ``inp`` (positioned at the payload) and return it.
 

@@ -67,6 +67,10 @@ class NgramCoder:
                 ctx = ctx[1:] + (c,)
         enc.encode(*spell.interval(ctx, END))
 
+    def decoded(self, text: str) -> str:
+        """Lossless: the text itself."""
+        return text
+
     # -- decoding -----------------------------------------------------------------------------
     def decode(self, inp: BitReader) -> str:
         """Read one text; ``ValueError`` if the data runs far past its end (corrupt data)."""

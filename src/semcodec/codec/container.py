@@ -34,7 +34,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .bits import BitReader, BitWriter
-from .errors import FormatError
+from ..errors import FormatError
 from .ids import CODER_IDS, DEFAULT_PRIOR, DEFAULT_PROFILE, DEFAULT_SIZE, PRIOR_IDS, SIZE_TABLE, name_of
 
 FORMAT_VERSION = 0

@@ -13,7 +13,7 @@ Symbols of the word model: 0 = END-OF-TEXT (also the begin-of-text padding of th
 1 = RAW (the character follows as a code point, uniform over 0..0x10FFFF, so any Unicode string
 round-trips), 2.. = characters.
 
-Priors are versioned data files in ``semcodec/text/priors/`` named by a stable id (``ngram-v1``).
+Priors are versioned data files in ``semcodec/codec/text/priors/`` named by a stable id (``ngram-v1``).
 A prior, once released under an id, never changes (its SHA-256 is pinned below and checked on
 load): files coded with it must stay decodable. An improved prior gets a new id. The files are
 built by ``scripts/train_prior.py`` from CC BY 4.0 corpora; see ``priors/NOTICE.md``.
