@@ -36,7 +36,7 @@ for _p in (ROOT / "tests", ROOT / "src"):
         sys.path.insert(0, str(_p))
 
 import semcodec.pipeline  # noqa: E402
-from semcodec.costs import CostRecorder  # noqa: E402
+from semcodec.models.costs import CostRecorder  # noqa: E402
 from semcodec.pipeline import Pipeline  # noqa: E402
 
 #: The tiny generator's settings, as in tests/test_pipeline.py.
@@ -112,7 +112,7 @@ class TinyModels:
     def pipeline(self) -> Pipeline:
         """A pipeline over the tiny models on the CPU, without the result cache."""
         return Pipeline(describer=f"hf:{self.vlm}", generator=f"diffusers:{self.sd}",
-                        generator_settings=GENERATOR_SETTINGS, text_model=f"hf:{self.lm}",
+                        options={"generator": GENERATOR_SETTINGS}, text_model=f"hf:{self.lm}",
                         judge=f"clip:{self.clip}", cache=False, device="cpu")
 
 
@@ -124,17 +124,13 @@ def fake_pipeline() -> Pipeline:
 def load_models(pipe: Pipeline) -> dict[str, float]:
     """Load the pipeline's four models now; seconds per model, in the order loaded.
 
-    Describer and text model go through the process-wide backend table, which the pipeline then
-    reuses (same spec and options); generator and judge through the pipeline itself.
     """
-    from semcodec.backends import load_describer, load_text_model
-
-    options = {"device": "cpu"} if pipe.describer_spec.startswith("hf:") else {}
+    models = pipe.models
     steps: list[tuple[str, Callable[[], Any]]] = [
-        ("describer (VLM)", lambda: load_describer(pipe.describer_spec, **options)),
-        ("text model (LM)", lambda: load_text_model(pipe.text_model_spec, **options)),
-        ("generator (SD)", pipe.generator_model),
-        ("judge (CLIP)", pipe.judge),
+        ("describer (VLM)", lambda: models.get("describer")),
+        ("text model (LM)", lambda: models.get("text_model")),
+        ("generator (SD)", models.generator),
+        ("judge (CLIP)", lambda: models.get("judge")),
     ]
     seconds = {}
     for name, load in steps:
@@ -178,12 +174,17 @@ class _ExactRecorder(CostRecorder):
 @contextmanager
 def exact_costs() -> Iterator[None]:
     """Within the block, ``Pipeline.encode``/``decode`` report unrounded stage seconds."""
-    saved = semcodec.pipeline.CostRecorder
-    semcodec.pipeline.CostRecorder = _ExactRecorder  # type: ignore[misc]
+    import importlib
+
+    modules = [importlib.import_module(f"semcodec.pipeline.{name}") for name in ("encode", "decode")]
+    saved = [m.CostRecorder for m in modules]
+    for m in modules:
+        m.CostRecorder = _ExactRecorder  # type: ignore[misc]
     try:
         yield
     finally:
-        semcodec.pipeline.CostRecorder = saved  # type: ignore[misc]
+        for m, recorder in zip(modules, saved):
+            m.CostRecorder = recorder  # type: ignore[misc]
 
 
 def model_seconds(costs: dict[str, Any]) -> float:

@@ -110,9 +110,8 @@ def startup(runs: int) -> list[tuple[str, str]]:
 # -- overhead -------------------------------------------------------------------------------------
 def overhead_rows(pipe, label: str, size: tuple[int, int], n: int) -> list[tuple]:
     """One table row: medians over ``n`` images of encode/decode wall, model and overhead ms."""
-    dec_kwargs = dict(generator=pipe.generator.spec, generator_settings=pipe.generator.settings)
     w, h = size
-    pipe.decode(pipe.encode(sample_image(w, h, 99), max_bits=MAX_BITS).encoded.data, **dec_kwargs)  # warm-up
+    pipe.decode(pipe.encode(sample_image(w, h, 99), max_bits=MAX_BITS).encoded.data)  # warm-up
     enc_wall, enc_model, dec_wall, dec_model, chars = [], [], [], [], []
     with exact_costs():
         for i in range(n):
@@ -121,7 +120,7 @@ def overhead_rows(pipe, label: str, size: tuple[int, int], n: int) -> list[tuple
             enc_wall.append(wall)
             enc_model.append(model_seconds(result.costs))
             chars.append(len(result.description))
-            decoded, wall = timed_call(lambda: pipe.decode(result.encoded.data, **dec_kwargs))
+            decoded, wall = timed_call(lambda: pipe.decode(result.encoded.data))
             dec_wall.append(wall)
             dec_model.append(model_seconds(decoded.costs))
     enc_over = [a - b for a, b in zip(enc_wall, enc_model)]
@@ -147,7 +146,6 @@ def child(models_dir: Path, trace: bool, threads: int) -> dict:
     pipe = TinyModels.at(models_dir).pipeline()
     loads = load_models(pipe)
     rss["+ 4 tiny models loaded"] = _maxrss_mib()
-    dec_kwargs = dict(generator=pipe.generator.spec, generator_settings=pipe.generator.settings)
     python_peak = {}
 
     def phase(name, fn):
@@ -162,9 +160,9 @@ def child(models_dir: Path, trace: bool, threads: int) -> dict:
     if trace:
         tracemalloc.start()
     enc = phase("+ encode 64x48 (describer)", lambda: pipe.encode(sample_image(64, 48), max_bits=MAX_BITS))
-    phase("+ decode 64x48", lambda: pipe.decode(enc.encoded.data, **dec_kwargs))
+    phase("+ decode 64x48", lambda: pipe.decode(enc.encoded.data))
     big = pipe.encode(text="a red fox", size=(256, 192)).encoded.data
-    phase("+ decode 256x192", lambda: pipe.decode(big, **dec_kwargs))
+    phase("+ decode 256x192", lambda: pipe.decode(big))
     return {"rss_mib": rss, "python_peak_mib": python_peak, "import_s": imports, "load_s": loads}
 
 

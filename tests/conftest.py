@@ -97,7 +97,7 @@ def openai_server(_openai_server):
 @pytest.fixture
 def fresh_backends():
     """Forget loaded models before and after a test that must load its own."""
-    from semcodec.backends import unload_all
+    from semcodec.models import unload_all
 
     unload_all()
     yield

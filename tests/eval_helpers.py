@@ -8,8 +8,10 @@ from typing import Any
 from PIL import Image
 
 from conftest import synthetic_image
+from semcodec.pipeline import ModelSet, ModelsConfig, RuntimeConfig
 
-FAKE = dict(describer="fake:x", generator="fake:x", text_model="fake:x", judge="fake")
+#: Fake models for every role: ``EvalConfig(..., **FAKE)``.
+FAKE = dict(models=ModelsConfig(describer="fake:x", generator="fake:x", text_model="fake:x", judge="fake"))
 
 
 def image_folder(root: Path, n: int = 3) -> Path:
@@ -22,20 +24,21 @@ def image_folder(root: Path, n: int = 3) -> Path:
 
 
 class Counting:
-    """A fake pipeline whose describe and generate calls are counted; generate can be made to
-    raise ``KeyboardInterrupt`` on its ``interrupt_at``-th call (a user's Ctrl-C mid-run)."""
+    """The fake models of a config, whose describe and generate calls are counted; generate can
+    be made to raise ``KeyboardInterrupt`` on its ``interrupt_at``-th call (a user's Ctrl-C)."""
 
     def __init__(self, config: Any, interrupt_at: int | None = None, describe_text: str | None = None) -> None:
-        self.pipeline = config.pipeline(cache=False)
+        self.models = ModelSet(config.models, RuntimeConfig(cache=False))
         self.calls = {"describe": 0, "generate": 0}
-        inner_describe = self.pipeline.describe
-        inner_model = self.pipeline.generator_model
+        counting, get, generator = self, self.models.get, self.models.generator
 
-        def describe(image: Any, max_words: int | None = None) -> str:
-            self.calls["describe"] += 1
-            return describe_text if describe_text is not None else inner_describe(image, max_words)
+        class Describer:
+            def __init__(self, model: Any) -> None:
+                self.model = model
 
-        counting = self
+            def describe(self, image: Any, instruction: str) -> str:
+                counting.calls["describe"] += 1
+                return describe_text if describe_text is not None else self.model.describe(image, instruction)
 
         class Gen:
             def __init__(self, model: Any) -> None:
@@ -47,8 +50,5 @@ class Counting:
                     raise KeyboardInterrupt
                 return self.model.generate(prompt, width, height, seed)
 
-            def __getattr__(self, name: str) -> Any:
-                return getattr(self.model, name)
-
-        self.pipeline.describe = describe  # type: ignore[method-assign]
-        self.pipeline.generator_model = lambda choice=None: Gen(inner_model(choice))  # type: ignore[method-assign]
+        self.models.get = lambda name: Describer(get(name)) if name == "describer" else get(name)  # type: ignore[method-assign]
+        self.models.generator = lambda profile=None: Gen(generator(profile))  # type: ignore[method-assign]

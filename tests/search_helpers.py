@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable
 from PIL import Image
 
 from semcodec.codec import Encoded, compress_text
-from semcodec.judges import FakeJudge
+from semcodec.models.judges.fake import FakeJudge
 
 
 class Fakes:
@@ -22,7 +22,7 @@ class Fakes:
         self.revises: list[tuple[str, str, str]] = []
         self._revisions = list(revisions)
         self._score = score
-        self.judge = FakeJudge(lambda original, candidate: self._score(candidate.info["text"], candidate.info["seed"]))
+        self.judge = FakeJudge(fn=lambda original, candidate: self._score(candidate.info["text"], candidate.info["seed"]))
 
     def encode(self, prompt: str, seed: int, budget: int | None) -> Encoded:
         self.encodes.append((prompt, seed, budget))

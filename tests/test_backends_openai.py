@@ -13,7 +13,7 @@ from PIL import Image
 pytest.importorskip("openai")
 
 from openai_server import CHAT_TEXT, Reply, error_body  # noqa: E402
-from semcodec.backends import load_describer, load_generator, load_text_model  # noqa: E402
+from semcodec.models import load# noqa: E402
 from semcodec.errors import BackendError  # noqa: E402
 
 KEY = "sk-test-SECRET-0123456789"
@@ -21,12 +21,12 @@ KEY = "sk-test-SECRET-0123456789"
 
 def backend(server, model="gpt-4o", **opts):
     opts = {"base_url": server.url, "api_key": KEY, "max_retries": 1, "timeout": 5.0, **opts}
-    return load_generator(f"openai:{model}", **opts)
+    return load("generator", f"openai:{model}", **opts)
 
 
 def test_describe_sends_the_image_as_a_png_data_url(openai_server):
     img = Image.new("RGB", (20, 10), (0, 128, 255))
-    d = load_describer("openai:gpt-4o", base_url=openai_server.url, api_key=KEY)
+    d = load("describer", "openai:gpt-4o", base_url=openai_server.url, api_key=KEY)
     assert d.describe(img, "Describe it.") == CHAT_TEXT
     req = openai_server.requests[-1]
     assert req.path == "/v1/chat/completions"
@@ -40,7 +40,7 @@ def test_describe_sends_the_image_as_a_png_data_url(openai_server):
 
 
 def test_complete_and_expand_are_chat_turns(openai_server):
-    m = load_text_model("openai:gpt-4o", base_url=openai_server.url, api_key=KEY, temperature=0.0)
+    m = load("text", "openai:gpt-4o", base_url=openai_server.url, api_key=KEY, temperature=0.0)
     assert m.complete("be brief", "shorten this") == CHAT_TEXT
     req = openai_server.requests[-1].json
     assert req["messages"] == [{"role": "system", "content": "be brief"}, {"role": "user", "content": "shorten this"}]
@@ -52,7 +52,7 @@ def test_complete_and_expand_are_chat_turns(openai_server):
 def test_dalle3_generation_returns_the_b64_image_and_logs_the_revised_prompt(openai_server, caplog):
     g = backend(openai_server, "dall-e-3")
     assert g.deterministic is False
-    with caplog.at_level(logging.INFO, logger="semcodec.backends.openai"):
+    with caplog.at_level(logging.INFO, logger="semcodec.models.providers.openai"):
         img = g.generate("a red square", 1600, 900, seed=3)
     assert img.mode == "RGB" and img.size == (16, 16) and img.getpixel((0, 0)) == (255, 0, 0)
     req = openai_server.requests[-1]
@@ -106,14 +106,14 @@ def test_unreachable_server(openai_server):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    g = load_text_model("openai:gpt-4o", base_url=f"http://127.0.0.1:{port}/v1", api_key=KEY, max_retries=0)
+    g = load("text", "openai:gpt-4o", base_url=f"http://127.0.0.1:{port}/v1", api_key=KEY, max_retries=0)
     with pytest.raises(BackendError, match="Could not connect to http://127.0.0.1"):
         g.complete("", "hi")
 
 
 def test_missing_key_is_a_backend_error():
     with pytest.raises(BackendError, match="No OpenAI API key found; set OPENAI_API_KEY"):
-        load_describer("openai:gpt-4o")
+        load("describer", "openai:gpt-4o")
 
 
 def test_key_precedence_option_then_file_then_env(openai_server, monkeypatch, tmp_path):
@@ -124,7 +124,7 @@ def test_key_precedence_option_then_file_then_env(openai_server, monkeypatch, tm
     monkeypatch.setenv("OPENAI_BASE_URL", openai_server.url)
 
     def sent_key(**opts) -> str:
-        load_text_model("openai:gpt-4o", **opts).complete("", "hi")
+        load("text", "openai:gpt-4o", **opts).complete("", "hi")
         return openai_server.requests[-1].headers["authorization"]
 
     assert sent_key(api_key="sk-from-option") == "Bearer sk-from-option"
@@ -134,9 +134,9 @@ def test_key_precedence_option_then_file_then_env(openai_server, monkeypatch, tm
 
 
 def test_key_never_reaches_cache_key_repr_or_cache_file(openai_server, tmp_path):
-    from semcodec.cache import ResultCache
+    from semcodec.models.cache import ResultCache
 
-    d = load_describer("openai:gpt-4o", base_url=openai_server.url, api_key=KEY)
+    d = load("describer", "openai:gpt-4o", base_url=openai_server.url, api_key=KEY)
     assert KEY not in d.cache_key() and KEY not in repr(d) and KEY not in repr(d.options)
     cache = ResultCache(tmp_path / "c.sqlite")
     cached = cache.wrap(d)

@@ -7,8 +7,8 @@ import threading
 import numpy as np
 from PIL import Image
 
-from semcodec.backends import Describer, Generator, load_generator
-from semcodec.cache import ResultCache, default_cache_path
+from semcodec.models import Describer, Generator, load
+from semcodec.models.cache import ResultCache, default_cache_path
 
 
 class Counting:
@@ -38,7 +38,7 @@ def test_location_from_env(monkeypatch, tmp_path):
 
 def test_text_and_image_results_are_cached_by_input_seed_and_options(tmp_path):
     cache = ResultCache(tmp_path / "c.sqlite")
-    inner = Counting(load_generator("fake:g"))
+    inner = Counting(load("generator", "fake:g"))
     c = cache.wrap(inner)
     img = c.generate("a dog", 16, 8, 1)
     again = c.generate("a dog", 16, 8, 1)
@@ -52,7 +52,7 @@ def test_text_and_image_results_are_cached_by_input_seed_and_options(tmp_path):
     c.describe(pic, "other instruction")
     c.expand("th dg"), c.expand("th dg"), c.complete("s", "u"), c.complete("s", "u")
     assert inner.calls == 8
-    other_options = cache.wrap(Counting(load_generator("fake:g", text="fixed")))
+    other_options = cache.wrap(Counting(load("generator", "fake:g", text="fixed")))
     other_options.generate("a dog", 16, 8, 1)
     assert other_options.inner.calls == 1
     assert len(cache) == 9
@@ -60,15 +60,15 @@ def test_text_and_image_results_are_cached_by_input_seed_and_options(tmp_path):
 
 def test_results_survive_a_new_cache_object(tmp_path):
     path = tmp_path / "c.sqlite"
-    ResultCache(path).wrap(load_generator("fake:g")).expand("th dg")
-    inner = Counting(load_generator("fake:g"))
+    ResultCache(path).wrap(load("generator", "fake:g")).expand("th dg")
+    inner = Counting(load("generator", "fake:g"))
     ResultCache(path).wrap(inner).expand("th dg")
     assert inner.calls == 0
 
 
 def test_disabled_cache_stores_nothing(tmp_path):
     cache = ResultCache(tmp_path / "c.sqlite", enabled=False)
-    inner = Counting(load_generator("fake:g"))
+    inner = Counting(load("generator", "fake:g"))
     c = cache.wrap(inner)
     c.expand("a"), c.expand("a")
     assert inner.calls == 2 and not (tmp_path / "c.sqlite").exists() and len(cache) == 0
@@ -95,7 +95,7 @@ def test_concurrent_writers(tmp_path):
 
     def work(n: int) -> None:
         try:
-            c = ResultCache(path).wrap(load_generator("fake:g"))
+            c = ResultCache(path).wrap(load("generator", "fake:g"))
             for i in range(20):
                 c.expand(f"{n}-{i}")
         except Exception as e:  # pragma: no cover - the assertion below reports it

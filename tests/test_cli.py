@@ -82,3 +82,13 @@ def test_help_imports_nothing_heavy():
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           env={"PYTHONPATH": str(SRC)}, timeout=60)
     assert "HEAVY []" in proc.stdout, proc.stdout + proc.stderr
+
+
+def test_inspect_json_is_the_library_dict(cli, tmp_path):
+    import semcodec
+
+    smc = tmp_path / "a.smc"
+    assert cli("encode", "--text", "A red fox in the snow", "--size", "768x512", "-o", smc)[0] == 0
+    code, out, err = cli("inspect", smc, "--json")
+    assert code == 0, err
+    assert json.loads(out) == semcodec.inspect(smc.read_bytes())

@@ -6,7 +6,7 @@ import itertools
 
 import pytest
 
-from semcodec.costs import STAGES, CostRecorder, report_usage
+from semcodec.models.costs import STAGES, CostRecorder, report_usage
 
 
 def clocked() -> CostRecorder:

@@ -37,7 +37,7 @@ class Images(HTMLParser):
 def test_report_embeds_every_image_and_escapes_text(tmp_path, cli):
     folder = image_folder(tmp_path, 2)
     config = EvalConfig(dataset=str(folder), budgets=(Budget(max_bits=200), Budget(max_bits=16)), metrics=("psnr",), **FAKE)
-    run_eval(config, tmp_path / "run", pipeline=Counting(config, describe_text=NASTY).pipeline, progress=False)
+    run_eval(config, tmp_path / "run", models=Counting(config, describe_text=NASTY).models, progress=False)
     bench = [{"name": "jpeg", "description": "JPEG", "results": {"setting": ["lowest"], "bpp": [0.3], "bytes": [115],
                                                                   "psnr": [24.0]}, "meta": {}}]
     (tmp_path / "bench.json").write_text(json.dumps(bench))

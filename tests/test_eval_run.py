@@ -11,12 +11,13 @@ from eval_helpers import FAKE, Counting, image_folder
 from semcodec.errors import InputError
 from semcodec.codec import Budget
 from semcodec.eval.run import RECORDS_FILE, EvalConfig, RecordStore, run_eval
+from semcodec.pipeline import EncodeConfig
 
 BUDGETS = (Budget(max_bits=200), Budget(max_bits=400))
 
 
-def _config(folder, **kw) -> EvalConfig:
-    return EvalConfig(dataset=str(folder), budgets=BUDGETS, metrics=("psnr",), **{**FAKE, **kw})
+def _config(folder, **encode) -> EvalConfig:
+    return EvalConfig(dataset=str(folder), budgets=BUDGETS, metrics=("psnr",), encode=EncodeConfig(**encode), **FAKE)
 
 
 @pytest.mark.parametrize("describe, descriptions", [("full", 3), ("brief", 6)])
@@ -24,7 +25,7 @@ def test_eval_records_every_image_and_budget(tmp_path, describe, descriptions):
     folder = image_folder(tmp_path)
     config = _config(folder, describe=describe)
     counting = Counting(config)
-    summary = run_eval(config, tmp_path / "run", pipeline=counting.pipeline, progress=False)
+    summary = run_eval(config, tmp_path / "run", models=counting.models, progress=False)
     records = RecordStore(tmp_path / "run" / RECORDS_FILE).load()
     assert sorted((r["image"], r["setting"]) for r in records) == sorted(
         (f"im{i}.png", b.label) for i in range(3) for b in BUDGETS)
@@ -54,18 +55,18 @@ def test_interrupted_run_resumes_without_recomputing(tmp_path, describe, redescr
     config = _config(folder, describe=describe)
     first = Counting(config, interrupt_at=4)  # Ctrl-C while decoding the 4th file
     with pytest.raises(KeyboardInterrupt):
-        run_eval(config, tmp_path / "run", pipeline=first.pipeline, progress=False)
+        run_eval(config, tmp_path / "run", models=first.models, progress=False)
     done = RecordStore(tmp_path / "run" / RECORDS_FILE).load()
     assert len(done) == 3
     second = Counting(config)
-    run_eval(config, tmp_path / "run", pipeline=second.pipeline, progress=False)
+    run_eval(config, tmp_path / "run", models=second.models, progress=False)
     records = RecordStore(tmp_path / "run" / RECORDS_FILE).load()
     assert records[:3] == done and len(records) == 6
     assert len({(r["image"], r["setting"]) for r in records}) == 6
     # Only the three missing files were decoded; full: im1's description was reused from its record.
     assert second.calls == {"describe": redescribed, "generate": 3}
     third = Counting(config)
-    run_eval(config, tmp_path / "run", pipeline=third.pipeline, progress=False)
+    run_eval(config, tmp_path / "run", models=third.models, progress=False)
     assert third.calls == {"describe": 0, "generate": 0}
 
 
@@ -95,14 +96,14 @@ def test_a_changed_configuration_refuses_to_resume(tmp_path, cli):
 def test_a_budget_too_small_is_recorded_as_failed(tmp_path):
     folder = image_folder(tmp_path, 1)
     config = EvalConfig(dataset=str(folder), budgets=(Budget(max_bits=16),), metrics=("psnr",), **FAKE)
-    summary = run_eval(config, tmp_path / "run", pipeline=Counting(config).pipeline, progress=False)
+    summary = run_eval(config, tmp_path / "run", models=Counting(config).models, progress=False)
     assert summary["results"]["failed"] == [1] and summary["results"]["bpp"] == [None]
 
 
 def test_plot_writes_a_png_from_bench_and_eval_results(tmp_path, cli):
     folder = image_folder(tmp_path, 2)
     config = _config(folder)
-    run_eval(config, tmp_path / "run", pipeline=Counting(config).pipeline, progress=False)
+    run_eval(config, tmp_path / "run", models=Counting(config).models, progress=False)
     bench = [{"name": "jpeg", "description": "JPEG", "results": {"setting": ["lowest"], "bpp": [0.3], "bytes": [115],
                                                                   "psnr": [24.0]}, "meta": {"codec": {}}}]
     (tmp_path / "bench.json").write_text(json.dumps(bench))

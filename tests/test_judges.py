@@ -10,9 +10,12 @@ import pytest
 from PIL import Image
 
 from semcodec.errors import BackendError, InputError
-from semcodec.judges import FakeJudge, ImageEmbeddingJudge, TextJudge, VLMJudge, load_judge, text_similarity
-from semcodec.judges.base import Judge, SupportsScoreText
-from semcodec.judges.vlm import parse_score
+from semcodec.models import backend_class, load
+from semcodec.models.base import Judge, SupportsScoreText
+from semcodec.models.judges.embedding import ImageEmbeddingJudge
+from semcodec.models.judges.fake import FakeJudge
+from semcodec.models.judges.text import TextJudge, text_similarity
+from semcodec.models.judges.vlm import VLMJudge, parse_score
 from tiny_models import save_tiny_bert as _save_bert
 from tiny_models import save_tiny_clip as _save_clip
 from tiny_models import save_tiny_dinov2 as _save_dinov2
@@ -32,6 +35,18 @@ def tiny_models(tmp_path_factory):
     return saved
 
 
+class Describer:
+    """A describer stand-in that answers with ``answer(image)`` and remembers what it saw."""
+
+    def __init__(self, answer):
+        self.answer, self.seen, self.questions = answer, [], []
+
+    def describe(self, image, instruction):
+        self.seen.append(image)
+        self.questions.append(instruction)
+        return self.answer(image)
+
+
 def _images():
     rng = np.random.RandomState(0)
     noise = Image.fromarray(rng.randint(0, 256, (48, 40, 3), dtype=np.uint8))
@@ -41,7 +56,7 @@ def _images():
 
 @pytest.mark.parametrize("kind", ["clip", "siglip", "dino"])
 def test_image_embedding_judge(tiny_models, kind):
-    judge = load_judge(f"{kind}:{tiny_models[kind]}", device="cpu")
+    judge = load("judge", f"{kind}:{tiny_models[kind]}", device="cpu")
     assert isinstance(judge, ImageEmbeddingJudge) and isinstance(judge, Judge)
     assert (judge.name, judge.model_id) == (kind, tiny_models[kind])
     noise, flat = _images()
@@ -51,7 +66,7 @@ def test_image_embedding_judge(tiny_models, kind):
 
 
 def test_image_judge_embeds_the_original_once(tiny_models, monkeypatch):
-    judge = load_judge(f"clip:{tiny_models['clip']}", device="cpu")
+    judge = load("judge", f"clip:{tiny_models['clip']}", device="cpu")
     noise, flat = _images()
     sizes = []
     embed = judge.embed
@@ -66,26 +81,22 @@ def test_text_similarity_and_text_judge(tiny_models):
     assert text_similarity("a red fox on snow", "the blue sky", model=model, device="cpu") < 1.0 - 1e-4
 
     noise, flat = _images()
-    seen = []
+    describer = Describer(lambda image: "a red cat" if image is flat else "a green dog on grass")
 
-    def describe(image):
-        seen.append(image)
-        return "a red cat" if image is flat else "a green dog on grass"
-
-    judge = load_judge(f"text:{model}", describe=describe, device="cpu")
+    judge = load("judge", f"text:{model}", uses={"describer": describer}, device="cpu")
     assert isinstance(judge, TextJudge) and isinstance(judge, SupportsScoreText)
     assert judge.score_text("a red cat", "a red cat") == pytest.approx(1.0, abs=1e-5)
     assert judge.score(flat, flat) == pytest.approx(1.0, abs=1e-5)
     assert judge.score(flat, noise) < 1.0 - 1e-4
-    assert seen == [flat, flat, noise]  # the original is described once
+    assert describer.seen == [flat, flat, noise]  # the original is described once
 
-    given = TextJudge(describe, model_id=model, reference="a red cat", device="cpu")
-    assert given.score(noise, flat) == pytest.approx(1.0, abs=1e-5)  # the reference is used as given
+    judge.reference = "a red cat"
+    assert judge.score(noise, flat) == pytest.approx(1.0, abs=1e-5)  # the reference is used as given
 
 
 def test_a_missing_model_is_a_clear_backend_error(tmp_path):
     with pytest.raises(BackendError, match="does not exist") as info:
-        load_judge(f"clip:{tmp_path / 'nowhere'}", device="cpu")
+        load("judge", f"clip:{tmp_path / 'nowhere'}", device="cpu")
     assert "\n" not in str(info.value)
 
 
@@ -93,7 +104,7 @@ def test_a_missing_model_is_a_clear_backend_error(tmp_path):
 @pytest.mark.skipif("not __import__('torch').cuda.is_available()", reason="needs a CUDA GPU")
 def test_image_and_text_judges_on_cuda(tiny_models):
     noise, flat = _images()
-    judge = load_judge(f"clip:{tiny_models['clip']}")  # auto: CUDA, float16
+    judge = load("judge", f"clip:{tiny_models['clip']}")  # auto: CUDA
     assert judge.device == "cuda" and str(judge.dtype) == "torch.float16"
     assert judge.score(noise, noise.copy()) == pytest.approx(1.0, abs=1e-3)
     assert judge.score(noise, flat) < 1.0
@@ -124,56 +135,57 @@ def test_vlm_answers_without_a_valid_score(answer):
     assert parse_score(answer) is None
 
 
-def test_vlm_judge_asks_with_both_images_and_normalises():
-    asked = []
-
-    def ask(images, question):
-        asked.append((images, question))
-        return "Score: 7\nExplanation: similar."
-
+def test_vlm_judge_asks_the_describer_with_both_images_side_by_side():
+    describer = Describer(lambda image: "Score: 7\nExplanation: similar.")
     noise, flat = _images()
-    judge = load_judge("vlm:hf:some/vlm", ask=ask)
-    assert isinstance(judge, VLMJudge) and judge.model_id == "hf:some/vlm"
+    judge = load("judge", "vlm", uses={"describer": describer})
+    assert isinstance(judge, VLMJudge) and judge.model_id == "describer"
     assert judge.score(noise, flat) == pytest.approx(0.7)
-    assert asked[0][0] == [noise, flat] and "0" in asked[0][1] and "10" in asked[0][1]
+    (strip,), question = describer.seen, describer.questions[0]
+    assert strip.size == (noise.width + flat.width, max(noise.height, flat.height))
+    assert strip.getpixel((noise.width, 0)) == flat.getpixel((0, 0)) and "0" in question and "10" in question
     assert judge.last_explanation == "similar."
 
 
 def test_vlm_judge_malformed_answer_raises_or_scores_zero(caplog):
     noise, flat = _images()
+    describer = Describer(lambda image: "I cannot compare images.")
     with pytest.raises(BackendError, match="without a score"):
-        VLMJudge(lambda images, q: "I cannot compare images.").score(noise, flat)
-    lenient = VLMJudge(lambda images, q: "I cannot compare images.", on_malformed="zero")
-    with caplog.at_level(logging.WARNING, logger="semcodec.judges.vlm"):
+        load("judge", "vlm", uses={"describer": describer}).score(noise, flat)
+    lenient = load("judge", "vlm", uses={"describer": describer}, on_malformed="zero")
+    with caplog.at_level(logging.WARNING, logger="semcodec.models.judges.vlm"):
         assert lenient.score(noise, flat) == 0.0
     assert "cannot compare" in caplog.text and lenient.last_explanation == "I cannot compare images."
 
 
 def test_fake_judges():
     noise, flat = _images()
-    scripted = load_judge("fake:0.2,0.9")
+    scripted = load("judge", "fake:0.2,0.9")
     assert [scripted.score(noise, flat), scripted.score(noise, flat)] == [0.2, 0.9]
     with pytest.raises(BackendError, match="only 2 scripted"):
         scripted.score(noise, flat)
-    pixels = load_judge("fake")
+    pixels = load("judge", "fake")
     assert pixels.score(noise, noise) == 1.0 and 0.0 <= pixels.score(noise, flat) < 1.0
-    assert FakeJudge(lambda a, b: 0.25).score(noise, flat) == 0.25
+    assert FakeJudge(fn=lambda a, b: 0.25).score(noise, flat) == 0.25
+    assert load("judge", "fake:0.5") is not load("judge", "fake:0.5")  # scripted state is never shared
 
 
 @pytest.mark.parametrize(
-    "spec, kwargs, message",
+    "spec, message",
     [
-        ("bogus:x", {}, "unknown judge"),
-        ("text:some/model", {}, "describer"),
-        ("vlm:hf:some/vlm", {}, "chat vision model"),
-        ("fake:high,low", {}, "comma-separated"),
+        ("bogus:x", "Unknown model spec"),
+        ("text:some/model", "needs a describer"),
+        ("vlm", "needs a describer"),
+        ("fake:high,low", "comma-separated"),
+        ("hf:some/vlm", "has no judge"),
     ],
 )
-def test_bad_judge_specs(spec, kwargs, message):
+def test_bad_judge_specs(spec, message):
     with pytest.raises(InputError, match=message):
-        load_judge(spec, **kwargs)
+        load("judge", spec)
 
 
-def test_specs_do_not_load_models_until_asked():
-    judge = load_judge("siglip", load=False)
-    assert judge.model_id == "google/siglip-base-patch16-224" and judge._model is None
+def test_a_judge_class_is_known_without_loading_its_model():
+    cls, spec = backend_class("judge", "siglip")
+    assert cls.provider == "siglip" and spec.model == "google/siglip-base-patch16-224"
+    assert backend_class("judge", "text")[0].uses == ("describer",)

@@ -7,9 +7,11 @@ import hashlib
 import pytest
 from PIL import Image
 
-from semcodec import presets, profiles, prompts
+from semcodec.codec.ids import DEFAULT_PROFILE
 from semcodec.errors import InputError
-from semcodec.profiles import PROFILES, bucket_for, custom_profile_hash, fit_to_size, get_profile
+from semcodec.imageio import fit_to_size
+from semcodec.models import presets, profiles, prompts
+from semcodec.models.profiles import PROFILES, build_generator, custom_profile_hash, get_profile, resolve_profile
 
 # Released ids and what they mean. This list only grows: a failure here means a released id was
 # changed, which would make existing files decode with the wrong generator.
@@ -27,13 +29,13 @@ def test_released_profiles_never_change():
     for pid, (name, gen, steps, guidance, scheduler) in RELEASED.items():
         p = PROFILES[pid]
         assert (p.id, p.name, p.generator, p.steps, p.guidance, p.scheduler) == (pid, name, gen, steps, guidance, scheduler)
-    assert 0 not in PROFILES and profiles.DEFAULT_PROFILE_ID == 1
+    assert 0 not in PROFILES and DEFAULT_PROFILE == 1
     assert len({p.name for p in PROFILES.values()}) == len(PROFILES)
 
 
 def test_profile_table_is_sane():
     for p in PROFILES.values():
-        assert p.buckets and p.licence and p.memory
+        assert p.buckets and p.licence and p.memory and p.custom_hash is None
         assert all(w % 8 == 0 and h % 8 == 0 for w, h in p.buckets)
         areas = [w * h for w, h in p.buckets]
         if p.deterministic:  # hosted APIs have fixed sizes of their own
@@ -51,13 +53,13 @@ def test_unknown_profile_id():
     [((1024, 1024), (1024, 1024)), ((4000, 3000), (1152, 896)), ((3000, 4000), (896, 1152)),
      ((1920, 1080), (1344, 768)), ((500, 2000), (640, 1536)), ((768, 512), (1216, 832))],
 )
-def test_bucket_for_picks_the_nearest_aspect_ratio(size, bucket):
-    assert bucket_for(get_profile(1), *size) == bucket
+def test_render_size_is_the_bucket_of_the_nearest_aspect_ratio(size, bucket):
+    assert get_profile(1).render_size(*size) == bucket
 
 
-def test_bucket_for_rejects_empty_sizes():
+def test_render_size_rejects_empty_sizes():
     with pytest.raises(InputError):
-        bucket_for(get_profile(1), 0, 10)
+        get_profile(1).render_size(0, 10)
 
 
 def test_fit_to_size_covers_and_centre_crops():
@@ -85,16 +87,61 @@ def test_find_profile_matches_settings():
     assert profiles.find_profile(p.generator, {**p.settings(), "steps": 31}) is None
 
 
-def test_profile_load_uses_its_settings(monkeypatch):
+def _loader(monkeypatch):
     seen = {}
-    monkeypatch.setattr("semcodec.backends.spec.load_generator", lambda spec, **o: seen.update(spec=spec, **o))
-    get_profile(1).load(device="cpu", dtype="float32")
-    assert seen == {"spec": "diffusers:stabilityai/stable-diffusion-xl-base-1.0", "steps": 30, "guidance": 5.0,
-                    "scheduler": "EulerDiscreteScheduler", "variant": "fp16", "device": "cpu", "dtype": "float32"}
+    monkeypatch.setattr("semcodec.models.registry.load", lambda role, spec, **o: seen.update(role=role, spec=spec, **o))
+    return seen
+
+
+def test_every_pinned_setting_dtype_included_reaches_the_generators_loader(monkeypatch):
+    seen = _loader(monkeypatch)
+    monkeypatch.setattr("semcodec.models.profiles._on_cpu", lambda device: False)  # as on a GPU
+    _, notes = build_generator(get_profile(1), {"device": "cuda", "base_url": "http://x"})
+    assert seen == {"role": "generator", "spec": "diffusers:stabilityai/stable-diffusion-xl-base-1.0", "steps": 30,
+                    "guidance": 5.0, "scheduler": "EulerDiscreteScheduler", "variant": "fp16", "dtype": "float16",
+                    "device": "cuda"}  # base_url: the diffusers backend has no such option
+    assert notes == []
+
+
+def test_a_float16_profile_renders_in_float32_on_the_cpu_with_a_note(monkeypatch):
+    seen = _loader(monkeypatch)
+    _, notes = build_generator(get_profile(1), {"device": "cpu"})
+    assert seen["dtype"] == "float32" and len(notes) == 1 and "does not run on the CPU" in notes[0]
+
+
+def test_a_dtype_that_departs_from_the_profile_is_honoured_with_a_note(monkeypatch):
+    seen = _loader(monkeypatch)
+    _, notes = build_generator(get_profile(4), {"dtype": "float32"})
+    assert seen["dtype"] == "float32"
+    assert len(notes) == 1 and "profile 4 (flux-schnell) renders in bfloat16" in notes[0]
+
+
+def test_resolve_profile_by_id_name_and_spec():
+    assert resolve_profile(None).id == 1 and resolve_profile(None, default=5).id == 5
+    assert resolve_profile("sdxl-turbo").id == 2 and resolve_profile("3").id == 3 and resolve_profile(6).id == 6
+    p2 = get_profile(2)
+    assert resolve_profile(p2.generator, p2.settings()) is p2  # a spec with exactly a profile's settings
+    custom = resolve_profile("diffusers:stabilityai/sdxl-turbo", {"steps": 2})
+    assert custom.id == 0 and custom.custom_hash == custom_profile_hash("diffusers:stabilityai/sdxl-turbo", {"steps": 2})
+    assert custom.render_size(768, 512) == (768, 512) and custom.deterministic  # custom: the original size
+    assert not resolve_profile("openai:some-image-model").deterministic  # as the backend class declares
+    with pytest.raises(InputError, match="No generator profile named"):
+        resolve_profile("no-such-profile")
+    with pytest.raises(InputError, match="only be given with a generator spec"):
+        resolve_profile("sdxl", {"steps": 3})
+
+
+def test_transport_options_and_secrets_never_change_the_profile():
+    plain = resolve_profile("openai:my-image-model", {"quality": "hd"})
+    same = resolve_profile("openai:my-image-model", {"quality": "hd", "api_key": "sk-secret", "timeout": 5,
+                                                     "max_retries": 1, "base_url": "http://127.0.0.1:1/v1"})
+    assert same.custom_hash == plain.custom_hash and "sk-secret" not in repr(same)
+    assert resolve_profile("gpt-image-1", {"api_key": "sk-x", "timeout": 9}).id == 6  # allowed with a profile
 
 
 def test_presets():
     assert presets.get_preset("open").generator.startswith("diffusers:")
+    assert presets.get_preset("open").expander == "ngram"
     paper = presets.get_preset("paper")
     assert paper.describer == "openai:gpt-4o" and paper.generator == "openai:dall-e-3"
     with pytest.raises(InputError, match="choose one of: open, paper"):

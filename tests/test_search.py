@@ -10,9 +10,9 @@ from search_helpers import Fakes, by_text, original_image
 
 from semcodec.codec import compress_text
 from semcodec.codec.container import Header, header_bits
-from semcodec.costs import CostRecorder
+from semcodec.models.costs import CostRecorder
 from semcodec.errors import BackendError, BudgetError, InputError
-from semcodec.search import budget_grid, search
+from semcodec.pipeline.search import budget_grid, search
 
 DESC = "a red fox on snow"
 

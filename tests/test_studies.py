@@ -11,6 +11,7 @@ import pytest
 
 from eval_helpers import FAKE, image_folder
 from semcodec.codec import Budget
+from semcodec.pipeline import RuntimeConfig
 from semcodec.eval.run import EvalConfig
 from semcodec.eval.studies import load_corpus, run_coders_study, run_reflection_study
 
@@ -111,7 +112,7 @@ def test_bitrate_study_with_fake_models(tmp_path, cli):
 
 
 def test_reflection_study_with_fake_models(tmp_path):
-    docs = run_reflection_study(_config(tmp_path), tmp_path / "out", ks=(0, 1), ns=(1, 2), cache=False, progress=False)
+    docs = run_reflection_study(_config(tmp_path), tmp_path / "out", ks=(0, 1), ns=(1, 2), runtime=RuntimeConfig(cache=False), progress=False)
     assert [d["meta"]["study"] for d in docs] == [{"reflect": 0, "seeds": 1}, {"reflect": 1, "seeds": 1},
                                                   {"reflect": 0, "seeds": 2}]
     assert (tmp_path / "out" / "reflection.png").is_file()
@@ -119,7 +120,8 @@ def test_reflection_study_with_fake_models(tmp_path):
 
 
 def test_coders_study_with_fake_models(tmp_path):
-    docs = run_coders_study(_config(tmp_path), tmp_path / "out", embed=_bag_of_words, cache=False, progress=False)
+    docs = run_coders_study(_config(tmp_path), tmp_path / "out", embed=_bag_of_words, runtime=RuntimeConfig(cache=False),
+                            progress=False)
     assert [d["name"] for d in docs] == ["semcodec raw", "semcodec consonant", "semcodec ngram"]
     for d in docs:
         assert 0 < d["results"]["text_similarity"][0] <= 1 + 1e-9 and 0 < d["results"]["words_kept"][0] <= 1

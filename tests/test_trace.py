@@ -8,8 +8,8 @@ from html.parser import HTMLParser
 from PIL import Image
 from search_helpers import Fakes, by_text, original_image
 
-from semcodec.search import search
-from semcodec.trace import write_trace
+from semcodec.pipeline.search import search
+from semcodec.pipeline.trace import write_trace
 
 DESC = 'a <script>alert("x")</script> & a fox'
 

@@ -53,8 +53,15 @@ def cli() -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run the CLI, turning user-facing errors into one sentence and an exit code."""
+    import logging
+
     from .errors import SemcodecError
 
+    # Library code logs what a user should know; the CLI shows it as one line each on stderr.
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("semcodec: note: %(message)s"))
+    logger = logging.getLogger("semcodec")
+    logger.addHandler(handler)
     try:
         cli.main(args=argv, prog_name="semcodec", standalone_mode=False)
     except SemcodecError as e:
@@ -71,6 +78,8 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 141
+    finally:
+        logger.removeHandler(handler)
     return 0
 
 

@@ -33,6 +33,12 @@ class BackendError(SemcodecError):
     exit_code = 4
 
 
+class MissingDependency(SemcodecError):
+    """An optional library is not installed; the message names the pip extra to install."""
+
+    exit_code = 6
+
+
 class InputError(SemcodecError):
     """A user-supplied input (image, size, option value, path) is unusable."""
 

@@ -8,8 +8,10 @@ would exhaust memory (decompression bombs). Every failure is an ``InputError`` w
 from __future__ import annotations
 
 import io
+import math
 import os
 import warnings
+from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, Union
 
@@ -129,3 +131,21 @@ def from_png_bytes(data: bytes) -> Image.Image:
     with Image.open(io.BytesIO(data)) as img:
         img.load()
         return to_rgb(img)
+
+
+def nearest_aspect(sizes: Sequence[tuple[int, int]], width: int, height: int) -> tuple[int, int]:
+    """The size in ``sizes`` whose aspect ratio is nearest (in log ratio) to width/height;
+    ties go to the earlier entry."""
+    if width <= 0 or height <= 0:
+        raise InputError(f"Image size {width}x{height} is not positive; give a width and height of at least 1.")
+    target = math.log(width / height)
+    return min(sizes, key=lambda s: abs(math.log(s[0] / s[1]) - target))
+
+
+def fit_to_size(image: Image.Image, width: int, height: int) -> Image.Image:
+    """Bring a generated image to exactly ``width`` x ``height``: scale it (Lanczos) so that it
+    covers the target, keeping its aspect ratio, then crop the centre. Nothing is stretched; at
+    most the overhang on two opposite sides (a few percent with a well-chosen bucket) is lost."""
+    if image.size == (width, height):
+        return image.copy()
+    return ImageOps.fit(image.convert("RGB"), (width, height), method=Image.Resampling.LANCZOS, centering=(0.5, 0.5))

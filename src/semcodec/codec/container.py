@@ -21,7 +21,7 @@ Byte layout (bits, most significant first; no alignment between fields)::
 
 ``expgolomb`` is the order-0 exponential-Golomb code, ``expgolomb_8`` the order-8 one (see
 ``semcodec.bits``). At the default profile, 1024x1024 and seed 0 the header is 8 bits; a Kodak
-image (768x512) adds 4. The id tables are in ``semcodec.ids`` and ``semcodec.profiles``.
+image (768x512) adds 4. The id tables are in ``semcodec.codec.ids`` and ``semcodec.models.profiles``.
 
 There is no magic number and no length field: they would cost more than the text. A file is
 recognised by its extension; a foreign file is caught by sniffing the signatures of common formats
@@ -35,10 +35,9 @@ from dataclasses import dataclass
 
 from .bits import BitReader, BitWriter
 from ..errors import FormatError
-from .ids import CODER_IDS, DEFAULT_PRIOR, DEFAULT_PROFILE, DEFAULT_SIZE, PRIOR_IDS, SIZE_TABLE, name_of
+from .ids import CODER_IDS, CUSTOM_PROFILE, DEFAULT_PRIOR, DEFAULT_PROFILE, DEFAULT_SIZE, PRIOR_IDS, SIZE_TABLE, name_of
 
 FORMAT_VERSION = 0
-CUSTOM_PROFILE = 0
 _SIZE_ESCAPE = 15
 _MAX_SIDE = 1 << 20  # no real image is a million pixels wide; larger is a corrupt header
 

@@ -3,7 +3,7 @@
 These numbers are written into files. They are never renumbered and never reused: a new coder,
 prior or size gets the next free number, and a retired one keeps its number forever, so that a
 file written by any released version stays decodable. (Generator profile ids live in
-``semcodec.profiles`` under the same rule.)
+``semcodec.models.profiles`` under the same rule.)
 """
 
 from __future__ import annotations
@@ -17,8 +17,10 @@ PRIOR_IDS: dict[str, int] = {"none": 0, "ngram-v1": 1}
 #: The prior a coder uses when the header does not name one.
 DEFAULT_PRIOR: dict[str, str] = {"ngram": "ngram-v1", "consonant": "none", "raw": "none"}
 
-#: The generator profile assumed when the header does not name one (see ``semcodec.profiles``).
+#: The generator profile assumed when the header does not name one (see ``semcodec.models.profiles``).
 DEFAULT_PROFILE = 1
+#: The profile id of a generator outside the table; the header then stores a 32-bit hash.
+CUSTOM_PROFILE = 0
 
 #: The image size assumed when the header does not give one.
 DEFAULT_SIZE = (1024, 1024)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 from ..errors import InputError
-from ._common import info, model_options, parse_options, print_json, read_smc
+from ._common import info, notes, print_json
+from .options import model_options, models_config, runtime_config
 
 
 @click.command()
@@ -14,29 +17,30 @@ from ._common import info, model_options, parse_options, print_json, read_smc
 @click.option("--text-only", is_flag=True, help="Print the decoded (and, for consonant files, restored) text; no image.")
 @model_options
 @click.option("--json", "as_json", is_flag=True, help="Print the file's summary and the generator's prompt as JSON.")
-def decode(path, output, text_only, generator, generator_option, expander, device, dtype, cpu_offload, base_url, no_cache,
-           as_json) -> None:
+def decode(path: str, output: str | None, text_only: bool, as_json: bool, **kw: Any) -> None:
     """Decode a .smc file into an image with the generator its header names."""
     from ..codec import decompress
-    from ..pipeline import Pipeline
+    from ..fileio import read_smc
+    from ..pipeline import ModelSet, decode as run
+    from ..pipeline.steps import restore
 
     if output is None and not text_only:
         raise InputError("give -o OUT.png for the image, or --text-only to print the decoded text")
     enc = decompress(read_smc(path))
-    pipeline = Pipeline(expander=expander, cache=not no_cache, device=device, dtype=dtype, cpu_offload=cpu_offload, base_url=base_url)
+    models = ModelSet(models_config(kw), runtime_config(kw))
     if text_only:
-        prompt = pipeline.restore(enc.text, enc.header.coder)
-        click.echo(prompt)
+        prompt = restore(models, enc.text, enc.header.coder)
         if as_json:
             print_json({**enc.summary(), "prompt": prompt})
+        else:
+            click.echo(prompt)
         return
     from ..imageio import save_image
 
-    result = pipeline.decode(enc, generator=generator,
-                             generator_settings=parse_options(generator_option, "--generator-option"))
+    result = run(models, enc)
     save_image(result.image, output)
-    info(f"{output}: {result.image.width}x{result.image.height} from {result.generator.name} "
+    notes(result.notes)
+    info(f"{output}: {result.image.width}x{result.image.height} from {result.profile.name} "
          f"(seed {enc.header.seed}): {result.prompt!r}")
     if as_json:
-        print_json({**enc.summary(), "prompt": result.prompt, "generator": result.generator.name,
-                    "costs": result.costs})
+        print_json(result.summary())

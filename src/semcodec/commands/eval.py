@@ -19,14 +19,12 @@ from ._eval_common import eval_config, run_options, runner_options
               help="Run directory (created; an existing run with the same configuration is resumed).")
 @click.option("--ubpp", type=float, multiple=True, help="Budget in micro-bits per pixel (repeatable; default 100, 500, 1000).")
 @click.option("--max-bits", type=int, multiple=True, help="Budget in whole-file bits (repeatable).")
-@click.option("--reflect", type=int, default=0, show_default=True, help="Reflection iterations of the encoder's search.")
-@click.option("--seeds", type=int, default=1, show_default=True, help="Seeds the encoder's search tries.")
 @run_options
 def eval_(dataset: str, out_dir: str, ubpp: tuple[float, ...], max_bits: tuple[int, ...], **kw) -> None:
     """Evaluate semcodec on DATASET (kodak, clic2020, a folder) at one or more budgets."""
     from ..eval.run import budgets_from, run_eval
 
-    config = eval_config(dataset, budgets_from(ubpp, max_bits), kw, reflect=kw["reflect"], seeds=kw["seeds"])
+    config = eval_config(dataset, budgets_from(ubpp, max_bits), kw)
     summary = run_eval(config, out_dir, **runner_options(kw))
     info(f"semcodec: results in {out_dir}/results.json")
     print_json(summary)

@@ -4,29 +4,33 @@ from __future__ import annotations
 
 import click
 
-from ..codec import decompress
-from ._common import print_json, read_smc
+from ._common import print_json
 
 
 @click.command()
 @click.argument("path", type=click.Path(dir_okay=False))
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of a table.")
-@click.option("--expander", help="For consonant files: restore the words with this expander ('ngram' or an LLM spec).")
+@click.option("--json", "as_json", is_flag=True, help="Print semcodec.inspect()'s dict as one JSON object instead of a table.")
+@click.option("--expander", help="For consonant files: also restore the words with this expander ('ngram' or an LLM spec).")
 def inspect(path: str, as_json: bool, expander: str | None) -> None:
     """Show the header fields, decoded text, bits and rate of a .smc file."""
-    from ..profiles import PROFILES
+    from ..codec import decompress
+    from ..fileio import read_smc
 
     enc = decompress(read_smc(path))
     summary = enc.summary()
-    summary["profile_name"] = PROFILES[enc.header.profile].name if enc.header.profile in PROFILES else "custom"
     if expander and enc.header.coder == "consonant":
-        from ..pipeline import Pipeline
+        from ..pipeline import ModelSet, ModelsConfig, RuntimeConfig
+        from ..pipeline.steps import restore
 
-        summary["skeleton"] = enc.text
-        summary["restored"] = Pipeline(expander=expander, cache=False).restore(enc.text, "consonant")
+        summary["restored"] = restore(ModelSet(ModelsConfig(expander=expander), RuntimeConfig(cache=False)),
+                                      enc.text, "consonant")
     if as_json:
         print_json(summary)
         return
-    width = max(len(k) for k in summary)
-    for key, value in summary.items():
+    from ..models.profiles import PROFILES
+
+    profile = PROFILES.get(enc.header.profile)
+    rows = {**summary, "profile": f"{enc.header.profile} ({profile.name if profile else 'custom'})"}
+    width = max(len(k) for k in rows)
+    for key, value in rows.items():
         click.echo(f"{key:<{width}}  {value}")

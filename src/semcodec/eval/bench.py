@@ -6,6 +6,7 @@ Kept apart from the CLI so that the eval runner and the report can call it direc
 from __future__ import annotations
 
 import datetime
+import logging
 import math
 import platform
 import sys
@@ -18,6 +19,8 @@ from ..errors import InputError
 from .baselines import CodecUnavailable, get_codec
 from .datasets import open_dataset
 from .metrics import DistributionMetric, ImageMetric, MetricUnavailable, get_metric
+
+log = logging.getLogger(__name__)
 
 
 def load_metrics(names: list[str], *, clip_model: str | None = None,
@@ -37,7 +40,7 @@ def load_metrics(names: list[str], *, clip_model: str | None = None,
             m = get_metric(name, **opts)
         except MetricUnavailable as e:
             skipped[name] = str(e)
-            print(f"semcodec: skipping metric {name}: {e}", file=sys.stderr)
+            log.warning("skipping metric %s: %s", name, e)
             continue
         (dist_metrics if isinstance(m, DistributionMetric) else image_metrics).append(m)
     return image_metrics, dist_metrics, skipped
@@ -64,7 +67,7 @@ def run_bench(dataset: str, *, data_dir: str | None = None, codecs: list[str], p
         try:
             codec = get_codec(cname)
         except CodecUnavailable as e:
-            print(f"semcodec: skipping codec {cname}: {e}", file=sys.stderr)
+            log.warning("skipping codec %s: %s", cname, e)
             continue
         results: dict[str, list[Any]] = {k: [] for k in ("setting", "target_bpp", "targets_met", "quality",
                                                          "bytes", "bpp")}

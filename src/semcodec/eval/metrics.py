@@ -182,7 +182,7 @@ class Dists(ImageMetric):
 class ClipSimilarity(ImageMetric):
     """Cosine similarity of CLIP image embeddings.
 
-    The embedding and the cosine are the search's CLIP judge (``judges.embedding.ImageEmbeddingJudge``:
+    The embedding and the cosine are the search's CLIP judge (``models.judges.embedding.ClipJudge``:
     transformers ``AutoModel`` + the checkpoint's own image processor), so a metric value and a
     judge score of the same model agree; the metric pins float32 for reproducible numbers.
     ``model`` is a Hugging Face model id or a local directory saved with ``save_pretrained``.
@@ -192,11 +192,11 @@ class ClipSimilarity(ImageMetric):
     DEFAULT_MODEL = "openai/clip-vit-base-patch32"
 
     def __init__(self, model: str | None = None, device: str | None = None) -> None:
-        from ..judges.embedding import ImageEmbeddingJudge
+        from ..models.registry import load
 
         self.weights = model or self.DEFAULT_MODEL
         try:
-            self._judge = ImageEmbeddingJudge(self.weights, name="clip", device=device, dtype="float32").load()
+            self._judge = load("judge", f"clip:{self.weights}", device=device or "auto", dtype="float32")
         except Exception as e:  # a BackendError naming the missing model, or a missing library
             raise MetricUnavailable(
                 f"CLIP similarity is unavailable: could not load {self.weights} with transformers "

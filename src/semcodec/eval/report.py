@@ -157,7 +157,7 @@ def data_url_bytes(png: bytes) -> str:
 
 def write_report(run_dir: str | os.PathLike[str], output: str | os.PathLike[str], **options: Any) -> Path:
     """Render the report and write it to ``output``."""
-    from ..commands._common import write_atomic
+    from ..fileio import write_atomic
 
     write_atomic(output, render_report(run_dir, **options).encode("utf-8"))
     return Path(output)

@@ -18,11 +18,12 @@ original's pixels, and metrics compare the original with the decoded image pixel
 from __future__ import annotations
 
 import json
+import logging
 import math
 import os
 import sys
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -30,21 +31,24 @@ import numpy as np
 
 from ..codec import Budget
 from ..errors import BudgetError, InputError
+from ..pipeline.config import EncodeConfig, ModelsConfig, RuntimeConfig
 from .bench import load_metrics, results_meta
 from .datasets import Dataset, load_image, open_dataset
 
 if TYPE_CHECKING:
-    from ..pipeline import Pipeline
+    from ..pipeline.modelset import ModelSet
 
 CONFIG_FILE = "config.json"
 RECORDS_FILE = "records.jsonl"
 RESULTS_FILE = "results.json"
 IMAGES_DIR = "images"
 #: Version of the run directory's layout and record fields.
-RUN_FORMAT = 1
+RUN_FORMAT = 2
 #: The paper's operating points, used when no budget is given.
 PAPER_UBPP = (100.0, 500.0, 1000.0)
 DEFAULT_METRICS = ("psnr", "ms-ssim", "lpips", "clip")
+
+log = logging.getLogger(__name__)
 
 
 def budgets_from(ubpp: list[float] | tuple[float, ...] = (), max_bits: list[int] | tuple[int, ...] = ()) -> tuple[Budget, ...]:
@@ -59,64 +63,33 @@ def budgets_from(ubpp: list[float] | tuple[float, ...] = (), max_bits: list[int]
 
 @dataclass(frozen=True)
 class EvalConfig:
-    """Everything that decides a run's results (device, dtype and caching do not)."""
+    """Everything that decides a run's results: the dataset, the budgets, the models, how each
+    image is encoded (its budget replaced by each of ``budgets``) and the metrics. Where models
+    run (``RuntimeConfig``) is not part of it."""
 
     dataset: str
     budgets: tuple[Budget, ...] = tuple(Budget(ubpp=v) for v in PAPER_UBPP)
-    coder: str = "ngram"
-    strategy: str = "truncate"
-    preset: str = "open"
-    describer: str | None = None
-    generator: str | None = None
-    generator_settings: dict[str, Any] = field(default_factory=dict)
-    expander: str | None = None
-    text_model: str | None = None
-    judge: str | None = None
-    reflect: int = 0
-    seeds: int = 1
-    patience: int = 1
-    #: "brief": one description per image and budget, as long as the budget holds (what
-    #: ``semcodec encode`` does); "full": one full description per image, cut to each budget.
-    describe: str = "brief"
-    seed: int = 0
+    models: ModelsConfig = field(default_factory=ModelsConfig)
+    encode: EncodeConfig = field(default_factory=EncodeConfig)
     metrics: tuple[str, ...] = DEFAULT_METRICS
     clip_model: str | None = None
 
     def __post_init__(self) -> None:
-        from ..codec.rate import STRATEGIES
-        from ..codec.text import CODERS
-
-        if self.coder not in CODERS:
-            raise InputError(f"unknown text coder {self.coder!r}; choose from {', '.join(CODERS)}")
-        if self.strategy not in (*STRATEGIES, "rewrite"):
-            raise InputError(f"unknown rate-control strategy {self.strategy!r}; choose from {', '.join(STRATEGIES)}, rewrite")
-        if self.reflect < 0 or self.seeds < 1 or self.patience < 1 or self.seed < 0:
-            raise InputError("--reflect and --seed must be at least 0, --seeds and --patience at least 1")
         if not self.budgets:
             raise InputError("give at least one budget (--ubpp or --max-bits)")
-        if self.describe not in ("brief", "full"):
-            raise InputError(f"--describe is brief or full, not {self.describe!r}")
+        if self.encode.quality_target is not None:
+            raise InputError("eval runs at fixed budgets; a quality target is for semcodec encode")
 
     def identity(self) -> dict[str, Any]:
-        """The JSON-ready configuration compared on resume."""
-        out = asdict(self)
-        out["budgets"] = [b.label for b in self.budgets]
-        out["metrics"] = list(self.metrics)
-        return out
+        """The JSON-ready configuration recorded in config.json and compared on resume."""
+        encode = self.encode.to_dict()
+        encode.pop("budget")
+        return {"dataset": self.dataset, "budgets": [b.label for b in self.budgets], "models": self.models.to_dict(),
+                "encode": encode, "metrics": list(self.metrics), "clip_model": self.clip_model}
 
-    @property
-    def searching(self) -> bool:
-        return self.reflect > 0 or self.seeds > 1
-
-    def pipeline(self, *, device: str | None = None, dtype: str | None = None, cpu_offload: bool = False,
-                 cache: bool = True, base_url: str | None = None) -> Pipeline:
-        """The pipeline this configuration names (models load on first use, once for the run)."""
-        from ..pipeline import Pipeline
-
-        return Pipeline(preset=self.preset, describer=self.describer, generator=self.generator,
-                        generator_settings=self.generator_settings or None, expander=self.expander,
-                        text_model=self.text_model, judge=self.judge, cache=cache, device=device, dtype=dtype,
-                        cpu_offload=cpu_offload, base_url=base_url, brief=self.describe == "brief")
+    def at(self, budget: Budget) -> EncodeConfig:
+        """How an image is encoded at ``budget``."""
+        return replace(self.encode, budget=budget)
 
 
 class RecordStore:
@@ -143,7 +116,7 @@ class RecordStore:
                 records.append(json.loads(line))
             except ValueError:
                 if last or all(not rest.strip() for rest in lines[i + 1:]):
-                    print(f"semcodec: note: dropped an incomplete last record of {self.path}", file=sys.stderr)
+                    log.warning("dropped an incomplete last record of %s", self.path)
                     with open(self.path, "r+b") as f:
                         f.truncate(good)
                     break
@@ -183,7 +156,7 @@ def open_run_dir(path: str | os.PathLike[str], identity: dict[str, Any]) -> Path
         (root / IMAGES_DIR).mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise InputError(f"cannot create the run directory {root}: {e.strerror or e}") from None
-    from ..commands._common import write_atomic
+    from ..fileio import write_atomic
 
     write_atomic(config_path, (json.dumps(recorded, indent=2, ensure_ascii=False) + "\n").encode())
     return root
@@ -210,48 +183,38 @@ def _finite(value: float) -> float | None:
 
 
 class EvalRunner:
-    """Runs an ``EvalConfig`` into a directory; models load once (the pipeline is reused)."""
+    """Runs an ``EvalConfig`` into a directory; models load once (the model set is reused)."""
 
-    def __init__(self, config: EvalConfig, out_dir: str | os.PathLike[str], *, pipeline: Pipeline | None = None,
-                 data_dir: str | None = None, device: str | None = None, dtype: str | None = None,
-                 cpu_offload: bool = False, cache: bool = True, progress: bool = True,
-                 base_url: str | None = None) -> None:
+    def __init__(self, config: EvalConfig, out_dir: str | os.PathLike[str], *, runtime: RuntimeConfig | None = None,
+                 models: ModelSet | None = None, data_dir: str | None = None, progress: bool = True) -> None:
+        from ..pipeline.modelset import ModelSet
+
         self.config = config
+        self.runtime = runtime or RuntimeConfig()
         self.dataset: Dataset = open_dataset(config.dataset, data_dir)
         self.identity = {**config.identity(), "dataset_manifest_sha256": self.dataset.manifest_hash()}
         self.root = open_run_dir(out_dir, self.identity)
         self.store = RecordStore(self.root / RECORDS_FILE)
-        self.pipeline = pipeline or config.pipeline(device=device, dtype=dtype, cpu_offload=cpu_offload, cache=cache,
-                                                       base_url=base_url)
-        self.device, self.dtype = device, dtype
+        self.models = models or ModelSet(config.models, self.runtime)
         self.progress = progress
         self.image_metrics, self.dist_metrics, self.skipped = load_metrics(
             list(config.metrics), clip_model=config.clip_model, patch=self.dataset.fid_patch)
 
     # -- one record ---------------------------------------------------------------------------
-    def _decode_choice(self) -> dict[str, Any]:
-        """``Pipeline.decode`` arguments: a custom generator must be named to decode its files."""
-        if self.config.generator is None:
-            return {}
-        return {"generator": self.config.generator, "generator_settings": self.config.generator_settings or None}
 
     def evaluate(self, name: str, original: np.ndarray, description: str, describe_s: float | None,
                  budget: Budget) -> dict[str, Any]:
         """Encode, decode from the file's bytes, save the image and score it: one record."""
         from PIL import Image
 
-        cfg = self.config
+        from ..pipeline import decode, encode
+
         height, width = original.shape[:2]
         record: dict[str, Any] = {"image": name, "setting": budget.label, "width": width, "height": height,
                                   "description": description, "describe_seconds": describe_s}
-        try:
-            enc = self.pipeline.encode(Image.fromarray(original), text=description, coder=cfg.coder,
-                                       strategy=cfg.strategy, seed=cfg.seed, reflect=cfg.reflect, seeds=cfg.seeds,
-                                       patience=cfg.patience, max_bits=budget.max_bits, ubpp=budget.ubpp)
-        except BudgetError as e:
-            return {**record, "status": "failed", "error": str(e)}
+        enc = encode(self.models, Image.fromarray(original), self.config.at(budget), text=description)
         start = time.perf_counter()
-        dec = self.pipeline.decode(enc.encoded.data, **self._decode_choice())
+        dec = decode(self.models, enc.encoded.data)
         decode_s = time.perf_counter() - start
         png = decoded_png(name, budget)
         _save_png(dec.image, self.root / png)
@@ -279,16 +242,15 @@ class EvalRunner:
 
     def _description_key(self, name: str, setting: str) -> tuple[str, str]:
         """Brief descriptions are made per image and budget, full ones once per image."""
-        return (name, setting if self.config.describe == "brief" else "")
+        return (name, setting if self.config.encode.describe == "brief" else "")
 
     def _describe(self, original: np.ndarray, budget: Budget) -> str:
-        """The image's description for ``budget``: as long as the budget holds when brief."""
+        """The image's description for ``budget``: the encoder's own describe step."""
         from PIL import Image
 
-        height, width = original.shape[:2]
-        bits = _budget_bits(budget, {"width": width, "height": height})
-        max_words = self.pipeline.word_target(int(bits), self.config.coder, width, height) if bits else None
-        return self.pipeline.describe(Image.fromarray(original), max_words if self.pipeline.brief else None)
+        from ..pipeline.encode import describe_for
+
+        return describe_for(self.models, Image.fromarray(original), self.config.at(budget))
 
     # -- the run ------------------------------------------------------------------------------
     def run(self) -> dict[str, Any]:
@@ -312,16 +274,20 @@ class EvalRunner:
                     bar.set_postfix_str(f"{name} {budget.label}")
                     key = self._description_key(name, budget.label)
                     describe_s = None
-                    if key not in descriptions:
-                        start = time.perf_counter()
-                        descriptions[key] = self._describe(original, budget)
-                        describe_s = round(time.perf_counter() - start, 3)  # counted in this record only
-                    record = self.evaluate(name, original, descriptions[key], describe_s, budget)
+                    try:
+                        if key not in descriptions:
+                            start = time.perf_counter()
+                            descriptions[key] = self._describe(original, budget)
+                            describe_s = round(time.perf_counter() - start, 3)  # counted in this record only
+                        record = self.evaluate(name, original, descriptions[key], describe_s, budget)
+                    except BudgetError as e:  # e.g. 100 µbpp of a thumbnail: less than one bit
+                        record = {"image": name, "setting": budget.label, "width": original.shape[1],
+                                  "height": original.shape[0], "status": "failed", "error": str(e)}
                     self.store.append(record)
                     records.append(record)
                     bar.update(1)
         summary = self.summarize(records)
-        from ..commands._common import write_atomic
+        from ..fileio import write_atomic
 
         write_atomic(self.root / RESULTS_FILE, (json.dumps(summary, indent=2, ensure_ascii=False) + "\n").encode())
         return summary
@@ -340,7 +306,7 @@ class EvalRunner:
 
     def summarize(self, records: list[dict[str, Any]]) -> dict[str, Any]:
         """CompressAI-style document: means per budget over the images that were coded."""
-        cfg = self.config
+        cfg, enc = self.config, self.config.encode
         names = [m.name for m in self.image_metrics] + [m.name for m in self.dist_metrics]
         results: dict[str, list[Any]] = {k: [] for k in ("setting", "images", "failed", "budget_bits", "bytes",
                                                           "file_bits", "bpp", "ubpp", *names)}
@@ -360,10 +326,10 @@ class EvalRunner:
         per_image = [{k: r.get(k) for k in ("image", "setting", "status", "bytes", "bpp", "ubpp", "text", "metrics")}
                      for r in records]
         return {
-            "name": f"semcodec {cfg.coder}" + (f" K={cfg.reflect}" if cfg.reflect else "")
-                    + (f" N={cfg.seeds}" if cfg.seeds > 1 else ""),
-            "description": f"semcodec, {cfg.coder} coder, {cfg.strategy} rate control, "
-                           f"reflection K={cfg.reflect}, seeds N={cfg.seeds}, "
+            "name": f"semcodec {enc.coder}" + (f" K={enc.reflect}" if enc.reflect else "")
+                    + (f" N={enc.seeds}" if enc.seeds > 1 else ""),
+            "description": f"semcodec, {enc.coder} coder, {enc.strategy} rate control, "
+                           f"reflection K={enc.reflect}, seeds N={enc.seeds}, "
                            + ", ".join(b.label for b in cfg.budgets),
             "results": results,
             "per_image": per_image,
@@ -372,8 +338,8 @@ class EvalRunner:
                 kind="semcodec-eval",
                 rate="bpp = whole-file bits / (width x height) of the original; ubpp = 1e6 x bpp; "
                      "results are means over the images coded at each budget",
-                config=self.identity, models=self._models(), seeds={"seed": cfg.seed, "seeds": cfg.seeds},
-                device={"device": self.device or "default", "dtype": self.dtype or "default"},
+                config=self.identity, models=self._models(), seeds={"seed": enc.seed, "seeds": enc.seeds},
+                runtime=self.runtime.to_dict(),
                 prompts=_prompt_ids(), priors=sorted({r["prior"] for r in records if r.get("prior")}),
                 run_dir=str(self.root),
             ),
@@ -381,14 +347,9 @@ class EvalRunner:
 
     def _models(self) -> dict[str, Any]:
         """Specs of the models used, with the cache keys (model, revision, options) of those loaded."""
-        p = self.pipeline
-        out: dict[str, Any] = {
-            "describer": p.describer_spec, "generator": p.generator.name, "generator_spec": p.generator.spec,
-            "generator_settings": p.generator.settings, "generator_deterministic": p.generator.deterministic,
-            "expander": p.expander_spec, "text_model": p.text_model_spec, "judge": p.judge_spec,
-        }
+        out = self.models.describe_config()
         # Loaded backends name their exact model, revision and options in cache_key().
-        keys = p.loaded_models()
+        keys = self.models.loaded_models()
         if keys:
             out["cache_keys"] = keys
         return out
@@ -408,7 +369,7 @@ def _mean(values: list[Any]) -> float | None:
 
 
 def _prompt_ids() -> dict[str, str]:
-    from ..prompts import DESCRIBE, DESCRIBE_BRIEF, EXPAND, REVISE, SHORTEN
+    from ..models.prompts import DESCRIBE, DESCRIBE_BRIEF, EXPAND, REVISE, SHORTEN
 
     return {p.name: p.id for p in (DESCRIBE, DESCRIBE_BRIEF, EXPAND, REVISE, SHORTEN)}
 

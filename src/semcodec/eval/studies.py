@@ -51,7 +51,7 @@ Embed = Callable[[list[str]], Any]
 # -- shared ------------------------------------------------------------------------------------
 def write_study(out_dir: str | os.PathLike[str], name: str, docs: list[dict[str, Any]], fig: Any) -> Path:
     """Write ``NAME.json`` and ``NAME.png`` into ``out_dir``; returns the JSON's path."""
-    from ..commands._common import write_atomic
+    from ..fileio import write_atomic
 
     root = Path(out_dir)
     root.mkdir(parents=True, exist_ok=True)
@@ -70,7 +70,7 @@ def _new_figure(panels: int) -> tuple[Any, list[Any]]:
 
 def text_embedder(model: str, device: str | None = None) -> Embed:
     """``embed(texts)`` -> L2-normalised rows (numpy), with the judges' sentence embedding."""
-    from ..judges.text import get_text_embedder
+    from ..models.judges.text import get_text_embedder
 
     embedder = get_text_embedder(model, device)
     seen: dict[str, np.ndarray] = {}  # studies embed the same texts (full descriptions, whole fits) many times
@@ -311,7 +311,7 @@ def run_reflection_study(config: EvalConfig, out_dir: str | os.PathLike[str], *,
     docs, runs = [], {}
     for k, n in [*((k, 1) for k in ks), *((0, n) for n in ns)]:
         if (k, n) not in runs:
-            runs[(k, n)] = run_eval(replace(config, reflect=k, seeds=n), Path(out_dir) / f"K{k}-N{n}", **runner)
+            runs[(k, n)] = run_eval(replace(config, encode=replace(config.encode, reflect=k, seeds=n)), Path(out_dir) / f"K{k}-N{n}", **runner)
             runs[(k, n)]["meta"]["study"] = {"reflect": k, "seeds": n}
             docs.append(runs[(k, n)])
     metrics = plotted_metrics(docs)
@@ -341,7 +341,7 @@ def run_coders_study(config: EvalConfig, out_dir: str | os.PathLike[str], *, emb
     restored, to the full description; ``words_kept``)."""
     docs = []
     for coder in coders:
-        doc = run_eval(replace(config, coder=coder), Path(out_dir) / coder, **runner)
+        doc = run_eval(replace(config, encode=replace(config.encode, coder=coder)), Path(out_dir) / coder, **runner)
         _, records, _ = load_run(Path(out_dir) / coder)
         sims, kept = [], []
         for budget in config.budgets:

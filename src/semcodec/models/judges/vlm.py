@@ -1,12 +1,11 @@
-"""A judge that asks a chat vision model how similar two images are, on a 0-10 scale.
+"""A judge that asks a chat vision model how similar two images are, on a 0-10 scale (``vlm``).
 
-The model is any callable ``ask(images, question) -> answer`` (the pipeline builds one from a
-describer backend: a transformers chat VLM, the OpenAI API, ...). It is shown the original and
-the candidate and asked for a score and a one-sentence explanation. Chat models do not always
-follow a format, so the number is read robustly (JSON, "Score: 7", "7/10", "**7** out of 10",
-a leading number). An answer with no readable score in 0..10 raises BackendError by default:
-scoring it 0 silently would make the search keep whatever came first. ``on_malformed="zero"``
-scores it 0 instead and logs the answer as a warning.
+The model is the describer (a transformers chat VLM, the OpenAI API, ...). It is shown the
+original and the candidate side by side in one picture and asked for a score and a one-sentence
+explanation. Chat models do not always follow a format, so the number is read robustly (JSON,
+"Score: 7", "7/10", "**7** out of 10", a leading number). An answer with no readable score in
+0..10 raises BackendError by default: scoring it 0 silently would make the search keep whatever
+came first. The option ``on_malformed="zero"`` scores it 0 instead and logs the answer.
 """
 
 from __future__ import annotations
@@ -14,13 +13,15 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
-from ..errors import BackendError
+from ...errors import BackendError
+from ..base import Backend, BackendOptions, Describer
 
 if TYPE_CHECKING:
     from PIL.Image import Image
+
+    from ..registry import Spec
 
 log = logging.getLogger(__name__)
 
@@ -72,25 +73,41 @@ def parse_score(answer: str) -> tuple[float, str] | None:
     return value, (match.group(1).strip() if match else explanation)
 
 
-class VLMJudge:
-    """Asks a chat vision model for a 0-10 similarity; scores are that number / 10 (0..1)."""
+def side_by_side(images: list[Image]) -> Image:
+    """The images pasted left to right on white, top-aligned, in one RGB picture."""
+    from PIL import Image as PILImage
 
+    height = max(im.height for im in images)
+    strip = PILImage.new("RGB", (sum(im.width for im in images), height), "white")
+    x = 0
+    for im in images:
+        strip.paste(im.convert("RGB"), (x, 0))
+        x += im.width
+    return strip
+
+
+class VLMOptions(BackendOptions):
+    """Options of the VLM judge."""
+
+    #: What an answer without a readable score does: raise (``error``) or score 0 (``zero``).
+    on_malformed: Literal["error", "zero"] = "error"
+
+
+class VLMJudge(Backend):
+    """Asks the describer for a 0-10 similarity; scores are that number / 10 (0..1)."""
+
+    provider = "vlm"
+    roles = frozenset({"judge"})
+    Options = VLMOptions
+    uses = ("describer",)
+    default_model = "describer"
+    shared = False
     name = "vlm"
 
-    def __init__(
-        self,
-        ask: Callable[[list[Image], str], str],
-        *,
-        model_id: str = "custom",
-        question: str = VLM_JUDGE_QUESTION,
-        on_malformed: str = "error",
-    ) -> None:
-        if on_malformed not in ("error", "zero"):
-            raise ValueError("on_malformed is 'error' or 'zero'")
-        self.ask = ask
-        self.model_id = model_id
-        self.question = question
-        self.on_malformed = on_malformed
+    def __init__(self, model_id: str, revision: str | None, options: VLMOptions, *, describer: Describer) -> None:
+        super().__init__(model_id, revision, options)
+        self.describer = describer
+        self.question = VLM_JUDGE_QUESTION
         #: The explanation given with the last score (or the malformed answer).
         self.last_explanation = ""
 
@@ -100,14 +117,19 @@ class VLMJudge:
         Raises BackendError for an answer without a score in 0..10, unless ``on_malformed`` is
         "zero", in which case it returns 0.0 and logs a warning with the answer.
         """
-        answer = self.ask([original, candidate], self.question)
+        answer = self.describer.describe(side_by_side([original, candidate]), self.question)
         parsed = parse_score(answer)
         if parsed is None:
             self.last_explanation = answer
             snippet = " ".join(answer.split())[:120]
-            if self.on_malformed == "zero":
+            if self.options.on_malformed == "zero":
                 log.warning("the VLM judge %s gave no score in 0-10, scoring 0: %r", self.model_id, snippet)
                 return 0.0
             raise BackendError(f"the VLM judge {self.model_id} answered without a score from 0 to 10: {snippet!r}")
         value, self.last_explanation = parsed
         return value / 10.0
+
+
+def backend_class(role: str, spec: Spec) -> type[Backend] | None:
+    """A chat vision model only judges here (it describes as the describer)."""
+    return VLMJudge if role == "judge" else None

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import Field
 
-from ._local import (
+from ..local import (
     LocalOptions,
     dtype_kwarg,
     friendly_load_errors,
@@ -28,12 +28,12 @@ from ._local import (
     resolve_device,
     resolve_dtype,
 )
-from .base import Backend, ChatExpandMixin
+from ..base import Backend, ChatExpandMixin
 
 if TYPE_CHECKING:  # pragma: no cover
     from PIL import Image
 
-    from .spec import Spec
+    from ..registry import Spec
 
 
 class HFOptions(LocalOptions):
@@ -47,6 +47,7 @@ class HFChat(Backend, ChatExpandMixin):
     """What both kinds share: loading onto a device, greedy generation, decoding the answer."""
 
     provider = "hf"
+    roles = frozenset({"describer", "text", "expander"})
     Options = HFOptions
     deterministic = True  # greedy decoding
 
@@ -154,7 +155,7 @@ def backend_class(role: str, spec: Spec) -> type[Backend] | None:
     """Describers are VLMs; text roles use a VLM or a causal LM, as the model's config says."""
     if role == "describer":
         return HFVisionChat
-    if role == "generator":
+    if role not in HFChat.roles:
         return None
     from transformers import AutoConfig
 

@@ -194,7 +194,7 @@ class _Expand:
 
 class _Generate:
     def generate(self: Any, prompt: str, width: int, height: int, seed: int) -> Image.Image:
-        from .imageio import from_png_bytes, to_png_bytes
+        from ..imageio import from_png_bytes, to_png_bytes
 
         key, meta = self.cache.make_key("generate", self.inner.cache_key(), None, seed, f"{width}x{height}:{digest_text(prompt)}")
         hit = self.cache.get(key)

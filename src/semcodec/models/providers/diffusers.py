@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import Field
 
-from ..errors import BackendError
-from ._local import (
+from ...errors import BackendError
+from ..local import (
     LocalOptions,
     dtype_kwarg,
     friendly_load_errors,
@@ -24,12 +24,12 @@ from ._local import (
     resolve_device,
     resolve_dtype,
 )
-from .base import Backend
+from ..base import Backend
 
 if TYPE_CHECKING:  # pragma: no cover
     from PIL import Image
 
-    from .spec import Spec
+    from ..registry import Spec
 
 
 class DiffusersOptions(LocalOptions):
@@ -55,6 +55,7 @@ class DiffusersGenerator(Backend):
     """A seeded text-to-image pipeline."""
 
     provider = "diffusers"
+    roles = frozenset({"generator"})
     Options = DiffusersOptions
     deterministic = True
 

@@ -1,5 +1,6 @@
-"""What the local-model backends (``hf``, ``diffusers``) share: device and dtype choice, and
-turning Hub/loading failures into one sentence a user can act on."""
+"""What the local models (``hf``, ``diffusers``, the embedding judges) share: device and dtype
+choice, turning Hub/loading failures into one sentence a user can act on, and loading a
+transformers model with its preprocessor."""
 
 from __future__ import annotations
 
@@ -10,9 +11,10 @@ from typing import Any, Iterator, Literal
 
 from pydantic import field_validator
 
+from ..deps import require
 from ..errors import BackendError
 from .base import BackendOptions
-from .spec import is_local_path
+from .registry import is_local_path
 
 DTypeName = Literal["auto", "float32", "float16", "bfloat16"]
 
@@ -21,6 +23,7 @@ class LocalOptions(BackendOptions):
     """Options every local model has."""
 
     NOT_IN_CACHE_KEY = frozenset({"progress"})
+    TRANSPORT = frozenset({"device", "progress", "cpu_offload"})
 
     #: ``auto`` (CUDA, then MPS, then CPU), or a torch device string such as ``cuda:1``.
     device: str = "auto"
@@ -37,9 +40,14 @@ class LocalOptions(BackendOptions):
         return v
 
 
+def import_torch() -> Any:
+    """torch, or a MissingDependency naming the extra to install."""
+    return require("torch", "hf", "Running a local model")
+
+
 def resolve_device(name: str) -> str:
     """The torch device for an option value; an unavailable CUDA/MPS is a BackendError."""
-    import torch
+    torch = import_torch()
 
     if name == "auto":
         if torch.cuda.is_available():
@@ -57,7 +65,7 @@ def resolve_device(name: str) -> str:
 
 def resolve_dtype(name: str, device: str) -> Any:
     """The torch dtype for an option value on ``device`` (see ``LocalOptions.dtype``)."""
-    import torch
+    torch = import_torch()
 
     if name != "auto":
         return getattr(torch, name)
@@ -202,3 +210,17 @@ def progress_bars(show: bool) -> Iterator[None]:
     finally:
         for mod in toggles:
             mod.enable_progress_bar()
+
+
+def load_transformers(model_id: str, preprocessor: str, device: str, dtype: str) -> tuple[Any, Any, str, Any]:
+    """A transformers ``AutoModel`` and its preprocessor (the Auto class named by
+    ``preprocessor``: ``AutoImageProcessor``, ``AutoTokenizer``), with the backends' checks and
+    one-sentence errors: (preprocessor, model in eval mode, device, torch dtype)."""
+    device_ = resolve_device(device)
+    dtype_ = resolve_dtype(dtype, device_)
+    transformers = require("transformers", "hf", "Loading a transformers model")
+    with friendly_load_errors(model_id, None):
+        location = model_location(model_id)
+        pre = getattr(transformers, preprocessor).from_pretrained(location)
+        model = transformers.AutoModel.from_pretrained(location)
+    return pre, model.to(device_, dtype=dtype_).eval(), device_, dtype_

@@ -3,38 +3,38 @@
 Sentence embeddings the way sentence-transformers computes them for all-MiniLM-L6-v2 and its kin
 (mean of the token embeddings over the attention mask, then L2 normalisation), done with plain
 transformers ``AutoModel`` + ``AutoTokenizer``, so no sentence-transformers dependency is needed.
-``text_similarity`` is the reusable function (benchmarks use it too); ``TextJudge`` is the image
-``Judge``: it describes the candidate with a VLM and compares that with the original's
-description, which is what a semantic codec promises to keep.
+``text_similarity`` is the reusable function (benchmarks and studies use it too); ``TextJudge``
+(``text:MODEL``) is the image judge: it describes the candidate with the describer and compares
+that with the original's description, which is what a semantic codec promises to keep.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from .base import LocalModel, import_torch
+from ..base import Backend, Describer
+from ..local import LocalOptions, import_torch, load_transformers
 
 if TYPE_CHECKING:
     from PIL.Image import Image
+
+    from ..registry import Spec
 
 DEFAULT_TEXT_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 _MAX_TOKENS = 512
 
 
-class TextEmbedder(LocalModel):
+class TextEmbedder:
     """Mean-pooled, L2-normalised sentence embeddings from a transformers encoder."""
 
-    preprocessor = "AutoTokenizer"
-
-    def __init__(self, model_id: str = DEFAULT_TEXT_MODEL, *, device: str | None = None, dtype: str | None = None) -> None:
-        super().__init__(model_id, device=device, dtype=dtype)
+    def __init__(self, model_id: str = DEFAULT_TEXT_MODEL, *, device: str = "auto", dtype: str = "auto") -> None:
+        self.model_id = model_id
+        self._pre, self._model, self.device, self.dtype = load_transformers(model_id, "AutoTokenizer", device, dtype)
 
     def embed(self, texts: list[str]) -> Any:
         """One L2-normalised float32 embedding per text (a torch tensor, one row each)."""
         torch = import_torch()
-        self.load()
         limit = min(self._pre.model_max_length, getattr(self._model.config, "max_position_embeddings", _MAX_TOKENS), _MAX_TOKENS)
         batch = self._pre(texts, padding=True, truncation=True, max_length=limit, return_tensors="pt").to(self.device)
         with torch.inference_mode():
@@ -50,9 +50,9 @@ class TextEmbedder(LocalModel):
 
 
 @lru_cache(maxsize=4)
-def get_text_embedder(model_id: str = DEFAULT_TEXT_MODEL, device: str | None = None) -> TextEmbedder:
+def get_text_embedder(model_id: str = DEFAULT_TEXT_MODEL, device: str | None = None, dtype: str | None = None) -> TextEmbedder:
     """A loaded ``TextEmbedder``, shared by every caller that asks for the same model and device."""
-    return TextEmbedder(model_id, device=device).load()
+    return TextEmbedder(model_id, device=device or "auto", dtype=dtype or "auto")
 
 
 def text_similarity(a: str, b: str, *, model: str = DEFAULT_TEXT_MODEL, device: str | None = None) -> float:
@@ -63,34 +63,32 @@ def text_similarity(a: str, b: str, *, model: str = DEFAULT_TEXT_MODEL, device: 
     return get_text_embedder(model, device).similarity(a, b)
 
 
-class TextJudge:
+class TextJudge(Backend):
     """Scores a candidate image by how close its description is to the original's.
 
-    ``describe`` (a VLM) describes the candidate; the original's description is ``reference``
-    if given (the encoder already has it), else described once and remembered.
+    The describer describes the candidate; the original's description is ``reference`` if set
+    (the encoder already has it), else described once and remembered.
     """
 
+    provider = "text"
+    roles = frozenset({"judge"})
+    Options = LocalOptions
+    uses = ("describer",)
+    default_model = DEFAULT_TEXT_MODEL
     name = "text"
 
-    def __init__(
-        self,
-        describe: Callable[[Image], str],
-        *,
-        model_id: str = DEFAULT_TEXT_MODEL,
-        reference: str | None = None,
-        device: str | None = None,
-        dtype: str | None = None,
-    ) -> None:
-        self.model_id = model_id
-        self.describe = describe
-        self.reference = reference
-        self.embedder = TextEmbedder(model_id, device=device, dtype=dtype)
+    def __init__(self, model_id: str, revision: str | None, options: LocalOptions, *, describer: Describer) -> None:
+        super().__init__(model_id, revision, options)
+        self.describer = describer
+        self.reference: str | None = None
+        self.embedder = get_text_embedder(model_id, options.device, options.dtype)
         self._described: tuple[Image, str] | None = None  # (original, its description)
 
-    def load(self) -> TextJudge:
-        """Load the embedding model now (otherwise on the first score)."""
-        self.embedder.load()
-        return self
+    def describe(self, image: Image) -> str:
+        """The describer's full description of ``image``."""
+        from ..prompts import DESCRIBE
+
+        return " ".join(self.describer.describe(image, DESCRIBE.instruction()).split())
 
     def _reference_for(self, original: Image) -> str:
         if self.reference is not None:
@@ -106,3 +104,8 @@ class TextJudge:
     def score_text(self, reference: str, candidate: str) -> float:
         """Cosine similarity of the two descriptions' embeddings."""
         return self.embedder.similarity(reference, candidate)
+
+
+def backend_class(role: str, spec: Spec) -> type[Backend] | None:
+    """The text model only judges."""
+    return TextJudge if role == "judge" else None

@@ -28,13 +28,13 @@ from typing import TYPE_CHECKING, Any, Iterator, Literal
 from pydantic import Field, SecretStr
 
 from ..costs import report_usage
-from ..errors import BackendError
-from .base import Backend, BackendOptions, ChatExpandMixin
+from ...errors import BackendError
+from ..base import Backend, BackendOptions, ChatExpandMixin
 
 if TYPE_CHECKING:  # pragma: no cover
     from PIL import Image
 
-    from .spec import Spec
+    from ..registry import Spec
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +60,7 @@ class OpenAIOptions(BackendOptions):
     """Options of the OpenAI backend."""
 
     NOT_IN_CACHE_KEY = frozenset({"timeout", "max_retries"})
+    TRANSPORT = frozenset({"api_key", "base_url", "timeout", "max_retries"})
 
     #: The API key; never part of cache keys or messages.
     api_key: SecretStr | None = Field(None, exclude=True)
@@ -87,6 +88,7 @@ class OpenAIBackend(Backend, ChatExpandMixin):
     """A model behind the OpenAI API (or a compatible server)."""
 
     provider = "openai"
+    roles = frozenset({"describer", "generator", "text", "expander"})
     Options = OpenAIOptions
     accepts_images = True
     deterministic = False  # hosted generators take no seed
@@ -186,7 +188,7 @@ class OpenAIBackend(Backend, ChatExpandMixin):
 
     def describe(self, image: Image.Image, instruction: str) -> str:
         """Vision chat: ``instruction`` and the image as a PNG data URL in one user turn."""
-        from ..imageio import to_png_bytes
+        from ...imageio import to_png_bytes
 
         url = "data:image/png;base64," + base64.b64encode(to_png_bytes(image.convert("RGB"))).decode("ascii")
         content = [
@@ -205,13 +207,13 @@ class OpenAIBackend(Backend, ChatExpandMixin):
         sizes = IMAGE_SIZES.get(self.model_id)
         if not sizes:
             return width, height
-        from ..profiles import nearest_aspect
+        from ...imageio import nearest_aspect
 
         return nearest_aspect(sizes, width, height)
 
     def generate(self, prompt: str, width: int, height: int, seed: int) -> Image.Image:
         """Hosted image generation; ``seed`` cannot be passed, so equal calls may differ."""
-        from ..imageio import from_png_bytes
+        from ...imageio import from_png_bytes
 
         w, h = self.image_size(width, height)
         kwargs: dict[str, Any] = {"model": self.model_id, "prompt": prompt, "size": f"{w}x{h}", "n": 1}

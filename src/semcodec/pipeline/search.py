@@ -36,14 +36,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .costs import CostRecorder
-from .errors import BackendError, BudgetError, InputError
+from ..models.costs import CostRecorder
+from ..errors import BackendError, BudgetError, InputError
 
 if TYPE_CHECKING:
     from PIL.Image import Image
 
-    from .codec import Encoded
-    from .judges.base import Judge
+    from ..codec import Encoded
+    from ..models.base import Judge
 
 #: ``encode(prompt, seed, budget) -> Encoded``: fit ``prompt`` to ``budget`` bits (whole file;
 #: None: no budget) and code it with ``seed`` in the header. Raises BudgetError if nothing fits.
@@ -314,17 +314,8 @@ def search(
     bound), BudgetError if the description cannot fit the budget (under variable rate: not even
     the upper bound), and BackendError if the judge returns something that is not a number.
     """
-    if reflect < 0 or seeds < 1 or patience < 1:
-        raise InputError("reflection iterations must be >= 0, seeds >= 1 and patience >= 1")
-    if seeds > 1 and not deterministic:
-        raise InputError(
-            "seed search needs a deterministic generator, and this one cannot be seeded, so the "
-            "winning seed would not reproduce the winning image at decoding; use --seeds 1"
-        )
-    if reflect > 0 and (describe is None or revise is None):
-        raise InputError("reflection needs a describer and a reviser model; give both or use --reflect 0")
-    if quality_target is not None and budget is None:
-        raise InputError("a quality target needs an upper bound on the rate: give --max-bits or --ubpp")
+    _check_settings(reflect, patience, seeds, deterministic, describe is not None and revise is not None,
+                    quality_target is not None and budget is None)
     costs = costs if costs is not None else CostRecorder()
     run = _Searcher(original, description, encode, render, judge, describe, revise, costs)
     if not deterministic and (reflect > 0 or quality_target is not None):
@@ -355,6 +346,22 @@ def search(
         notes=run.notes,
         costs=costs,
     )
+
+
+def _check_settings(reflect: int, patience: int, seeds: int, deterministic: bool, can_reflect: bool,
+                    unbounded_target: bool) -> None:
+    """InputError for search settings that cannot work together."""
+    if reflect < 0 or seeds < 1 or patience < 1:
+        raise InputError("reflection iterations must be >= 0, seeds >= 1 and patience >= 1")
+    if seeds > 1 and not deterministic:
+        raise InputError(
+            "seed search needs a deterministic generator, and this one cannot be seeded, so the "
+            "winning seed would not reproduce the winning image at decoding; use --seeds 1"
+        )
+    if reflect > 0 and not can_reflect:
+        raise InputError("reflection needs a describer and a reviser model; give both or use --reflect 0")
+    if unbounded_target:
+        raise InputError("a quality target needs an upper bound on the rate: give --max-bits or --ubpp")
 
 
 def _bisect(

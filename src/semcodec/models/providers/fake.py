@@ -12,12 +12,12 @@ import hashlib
 import itertools
 from typing import TYPE_CHECKING
 
-from .base import Backend, BackendOptions
+from ..base import Backend, BackendOptions
 
 if TYPE_CHECKING:  # pragma: no cover
     from PIL import Image
 
-    from .spec import Spec
+    from ..registry import Spec
 
 _COLOURS = {
     "black": (0, 0, 0), "white": (255, 255, 255), "red": (200, 30, 30), "green": (40, 160, 60),
@@ -39,7 +39,9 @@ class FakeBackend(Backend):
     """One scripted model that can describe, generate, expand and complete."""
 
     provider = "fake"
+    roles = frozenset({"describer", "generator", "text", "expander"})
     Options = FakeOptions
+    default_model = "fake"
     accepts_images = True
     deterministic = True
 
@@ -78,5 +80,9 @@ class FakeBackend(Backend):
 
 
 def backend_class(role: str, spec: Spec) -> type[Backend]:
-    """The fake plays every role."""
+    """The fake plays every role (the judge is its own class)."""
+    if role == "judge":
+        from ..judges.fake import FakeJudge
+
+        return FakeJudge
     return FakeBackend

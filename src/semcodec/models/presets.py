@@ -12,13 +12,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .errors import InputError
+from ..errors import InputError
 from .profiles import PROFILES
 
 
 @dataclass(frozen=True)
 class Preset:
-    """Default describer, generator profile, expander and chat LLM."""
+    """Default describer, generator profile, expander, chat LLM and judge."""
 
     name: str
     describer: str
@@ -26,6 +26,7 @@ class Preset:
     expander: str
     text_model: str
     description: str
+    judge: str = "clip"
 
     @property
     def generator(self) -> str:
@@ -35,7 +36,7 @@ class Preset:
 
 PRESETS: dict[str, Preset] = {
     "open": Preset(
-        "open", "hf:Qwen/Qwen2-VL-2B-Instruct", 1, "hf:Qwen/Qwen2.5-1.5B-Instruct", "hf:Qwen/Qwen2.5-1.5B-Instruct",
+        "open", "hf:Qwen/Qwen2-VL-2B-Instruct", 1, "ngram", "hf:Qwen/Qwen2.5-1.5B-Instruct",
         "Open models on your own GPU (or slowly on CPU): Qwen2-VL-2B describes, SDXL renders.",
     ),
     "paper": Preset(
@@ -66,7 +67,8 @@ class ModelInfo:
 
 MODEL_TABLE: tuple[ModelInfo, ...] = (
     ModelInfo("describer (open default)", "hf:Qwen/Qwen2-VL-2B-Instruct", "Apache-2.0", "~4.5 GB bf16 weights; ~6 GB GPU"),
-    ModelInfo("expander / chat LLM (open default)", "hf:Qwen/Qwen2.5-1.5B-Instruct", "Apache-2.0", "~3.1 GB bf16 weights; ~4 GB GPU"),
+    ModelInfo("chat LLM for rewrite and reflection (open default)", "hf:Qwen/Qwen2.5-1.5B-Instruct", "Apache-2.0", "~3.1 GB bf16 weights; ~4 GB GPU"),
+    ModelInfo("expander (default)", "ngram", "CC BY 4.0 (the prior)", "the shipped prior, 2.4 MB"),
     *(
         ModelInfo(f"generator (profile {p.id}{', default' if p.id == 1 else ''})", p.generator, p.licence, p.memory)
         for p in PROFILES.values()

@@ -1,0 +1,102 @@
+"""The command-line options shared by the subcommands, and the one mapping from them to the
+configuration objects (``ModelsConfig``, ``EncodeConfig``, ``RuntimeConfig``).
+
+A command declares its options with the decorators below and receives them as ``**kw``; it
+builds its configuration with ``models_config(kw)``, ``encode_config(kw, budget)`` and
+``runtime_config(kw)``, so every command maps an option to a setting in the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from ._common import parse_options
+
+#: Strategy names for --strategy (kept here so that --help imports nothing but click).
+STRATEGIES = ("truncate", "select", "rewrite")
+
+
+def _apply(fn: Callable[..., Any], decorators: list[Callable[[Any], Any]]) -> Callable[..., Any]:
+    for decorator in reversed(decorators):
+        fn = decorator(fn)
+    return fn
+
+
+def _role_option(role: str, help_name: str) -> Callable[[Any], Any]:
+    flag = f"--{role.replace('_', '-')}-option"
+    return click.option(flag, f"{role}_option", multiple=True, metavar="KEY=VALUE",
+                        help=f"An option of the {help_name} (repeatable), e.g. timeout=30.")
+
+
+def model_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Which models play each role, and where they run: every command that runs models."""
+    return _apply(fn, [
+        click.option("--preset", default="open", show_default=True, help="Default models: open (local) or paper (OpenAI API)."),
+        click.option("--describer", help="Vision-language model spec, e.g. hf:Qwen/Qwen2-VL-2B-Instruct or openai:gpt-4o."),
+        _role_option("describer", "describer"),
+        click.option("--generator", help="Generator: a profile name or id (see docs) or a spec such as "
+                     "diffusers:org/model; default: the preset's (decode: the file's)."),
+        _role_option("generator", "generator (steps=4, guidance=0.0, scheduler=... for a custom spec)"),
+        click.option("--text-model", help="LLM spec for --strategy rewrite and reflection revisions."),
+        _role_option("text_model", "text model"),
+        click.option("--expander", help="Restores consonant text: 'ngram' (offline, default) or an LLM spec."),
+        click.option("--judge", help="Judge spec for the search: clip[:MODEL], siglip, dino, text[:MODEL], vlm or fake."),
+        click.option("--device", help="Device for local models (cuda, mps, cpu); default: the best available."),
+        click.option("--dtype", help="Dtype for local models (float16, bfloat16, float32); default: the profile's, else by device."),
+        click.option("--cpu-offload", is_flag=True, help="Offload diffusers models to the CPU (small GPUs)."),
+        click.option("--base-url", help="OpenAI-compatible server for openai: specs (vLLM, Ollama...); "
+                     "default: OPENAI_BASE_URL or the OpenAI API."),
+        click.option("--no-cache", is_flag=True, help="Do not read or write the result cache."),
+    ])
+
+
+def encoding_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """How a description is made, fitted and searched: ``encode``, ``eval`` and ``study`` (plus
+    ``model_options``)."""
+    return model_options(_apply(fn, [
+        click.option("--coder", default="ngram", show_default=True, help="Text coder: ngram, consonant or raw."),
+        click.option("--strategy", type=click.Choice(STRATEGIES), default="truncate", show_default=True,
+                     help="How a description is cut to the budget (rewrite asks the text model to shorten it)."),
+        click.option("--describe", "describe_mode", type=click.Choice(["brief", "full"]), default="brief", show_default=True,
+                     help="Ask the describer for about as many words as the budget holds (brief), or for a full "
+                     "description that rate control cuts (full)."),
+        click.option("--seed", type=int, default=0, show_default=True, help="Generator seed stored in the file (without --seeds)."),
+        click.option("--reflect", type=int, default=0, show_default=True, help="Reflection iterations (describe, compare, revise)."),
+        click.option("--seeds", type=int, default=1, show_default=True, help="Seeds to try; the best is stored in the file."),
+        click.option("--patience", type=int, default=1, show_default=True, help="Stop reflecting after this many iterations without gain."),
+    ]))
+
+
+def models_config(kw: dict[str, Any]) -> Any:
+    """The ``ModelsConfig`` the options name."""
+    from ..pipeline.config import ModelsConfig
+
+    options = {role: parse_options(kw.get(f"{role}_option") or (), f"--{role.replace('_', '-')}-option")
+               for role in ("describer", "generator", "text_model")}
+    return ModelsConfig(
+        preset=kw.get("preset") or "open", describer=kw.get("describer"), generator=kw.get("generator"),
+        text_model=kw.get("text_model"), expander=kw.get("expander"), judge=kw.get("judge"),
+        options={role: opts for role, opts in options.items() if opts},
+    )
+
+
+def runtime_config(kw: dict[str, Any]) -> Any:
+    """The ``RuntimeConfig`` the options name."""
+    from ..pipeline.config import RuntimeConfig
+
+    return RuntimeConfig(device=kw.get("device"), dtype=kw.get("dtype"), cpu_offload=bool(kw.get("cpu_offload")),
+                         base_url=kw.get("base_url"), cache=not kw.get("no_cache"))
+
+
+def encode_config(kw: dict[str, Any], budget: Any = None, **override: Any) -> Any:
+    """The ``EncodeConfig`` the options name, under ``budget`` (a ``Budget``; None: no budget)."""
+    from ..codec.rate import Budget
+    from ..pipeline.config import EncodeConfig
+
+    values = dict(budget=budget or Budget(), coder=kw["coder"], strategy=kw["strategy"], describe=kw["describe_mode"],
+                  seed=kw["seed"], reflect=kw["reflect"], seeds=kw["seeds"], patience=kw["patience"],
+                  quality_target=kw.get("quality_target"))
+    return EncodeConfig(**{**values, **override})

@@ -1,0 +1,154 @@
+"""Configuration as objects: which models, how to encode, where to run.
+
+Three small frozen dataclasses, one per concern, built once (by the CLI from its options, or by
+a user in Python) and handed whole to encode, decode, eval, studies, batch workers and the web
+app. They pickle, so a worker process or a Ray actor receives exactly the same objects, and
+``to_dict()`` records them (secrets left out) in a run's ``config.json`` and results' ``meta``.
+Like diffusers' ``register_to_config``: what was built can be written down and rebuilt.
+
+- ``ModelsConfig``: the models of each role (specs; unset: the preset's) and their options.
+  It decides which generator profile a file names, so it changes the bits.
+- ``EncodeConfig``: the budget, coder, rate control and search. It changes the bits.
+- ``RuntimeConfig``: device, dtype, offloading, server URL, cache. It changes where and how fast
+  models run, never which file is written (up to the floating point of the hardware).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
+
+from ..codec.rate import ALL_STRATEGIES, Budget
+from ..errors import InputError
+
+#: Option names whose values are secrets: never recorded, printed or hashed.
+_SECRET = re.compile(r"(key|token|secret|password)", re.IGNORECASE)
+#: Seeds are stored with an unbounded code, but a decoder reads at most 64 bits of it.
+MAX_SEED = (1 << 64) - 1
+#: The roles whose models take options (``--describer-option`` etc.).
+OPTION_ROLES = ("describer", "generator", "text_model", "expander", "judge")
+
+
+def public_options(options: dict[str, Any]) -> dict[str, Any]:
+    """``options`` without secrets (API keys, tokens), for configs, logs and hashes."""
+    return {k: v for k, v in options.items() if not _SECRET.search(k)}
+
+
+@dataclass(frozen=True)
+class ModelsConfig:
+    """Which model plays each role. Unset specs are the preset's (``open``: local Hugging Face
+    models; ``paper``: the OpenAI API). ``generator`` is a profile id, a profile name or a spec.
+    ``options`` maps a role in ``OPTION_ROLES`` to that model's options (``steps=4``)."""
+
+    preset: str = "open"
+    describer: str | None = None
+    generator: str | int | None = None
+    text_model: str | None = None
+    expander: str | None = None
+    judge: str | None = None
+    options: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        from ..models.presets import get_preset
+
+        get_preset(self.preset)
+        for role in self.options:
+            if role not in OPTION_ROLES:
+                raise InputError(f"options are for one of {', '.join(OPTION_ROLES)}, not {role!r}")
+
+    def options_for(self, role: str) -> dict[str, Any]:
+        """The options given for ``role``'s model (empty when none)."""
+        return dict(self.options.get(role, {}))
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready, without secrets."""
+        out = asdict(self)
+        out["options"] = {role: public_options(opts) for role, opts in self.options.items() if opts}
+        return out
+
+
+@dataclass(frozen=True)
+class EncodeConfig:
+    """How a description is made, fitted to the budget, coded and searched."""
+
+    budget: Budget = field(default_factory=Budget)
+    coder: str = "ngram"
+    #: The coder's prior (None: the coder's default).
+    prior: str | None = None
+    strategy: str = "truncate"
+    #: ``brief``: ask the describer for about as many words as the budget holds; ``full``: a full
+    #: description that rate control cuts.
+    describe: str = "brief"
+    seed: int = 0
+    reflect: int = 0
+    seeds: int = 1
+    patience: int = 1
+    quality_target: float | None = None
+
+    def __post_init__(self) -> None:
+        from ..codec.text import get_coder
+
+        if not isinstance(self.budget, Budget):
+            raise InputError(f"budget must be a semcodec.Budget, not {type(self.budget).__name__}")
+        get_coder(self.coder, self.prior)  # unknown coder or prior: one sentence
+        if self.strategy not in ALL_STRATEGIES:
+            raise InputError(f"unknown rate-control strategy {self.strategy!r}; choose one of {', '.join(ALL_STRATEGIES)}")
+        if self.describe not in ("brief", "full"):
+            raise InputError(f"describe is brief or full, not {self.describe!r}")
+        for name, low, high in (("seed", 0, MAX_SEED), ("reflect", 0, 100), ("seeds", 1, 10_000), ("patience", 1, 100)):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+                raise InputError(f"{name} must be a whole number from {low} to {high}, not {value!r}")
+        if self.quality_target is not None:
+            q = self.quality_target
+            if isinstance(q, bool) or not isinstance(q, (int, float)) or not math.isfinite(q):
+                raise InputError(f"the quality target must be a finite number, not {q!r}")
+            if not self.budget.limited:
+                raise InputError("a quality target needs an upper bound on the rate: give a budget (max_bits or ubpp)")
+
+    @property
+    def searching(self) -> bool:
+        """True when the encoder renders and scores candidates (reflection, seeds, variable rate)."""
+        return self.reflect > 0 or self.seeds > 1 or self.quality_target is not None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready."""
+        out = asdict(self)
+        out["budget"] = self.budget.label
+        return out
+
+
+@dataclass(frozen=True)
+class RuntimeConfig:
+    """Where models run. None: the backend's own default (the best device, a dtype by device)."""
+
+    device: str | None = None
+    dtype: str | None = None
+    cpu_offload: bool = False
+    #: An OpenAI-compatible server for ``openai:`` specs (default: OPENAI_BASE_URL or the API).
+    base_url: str | None = None
+    #: Read and write the persistent result cache.
+    cache: bool = True
+
+    def backend_options(self) -> dict[str, Any]:
+        """The runtime settings a backend may accept, as backend option names; unset ones left out."""
+        pairs = (("device", self.device), ("dtype", self.dtype), ("cpu_offload", self.cpu_offload),
+                 ("base_url", self.base_url))
+        return {k: v for k, v in pairs if v not in (None, False)}
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready."""
+        return asdict(self)
+
+
+def split_settings(settings: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """Loose keyword settings (``describer=``, ``cache=``, ``device=``...) split by the config
+    object that owns each name: (models, runtime, other). For convenience APIs such as
+    ``Pipeline(describer="fake:x", cache=False)``."""
+    names = ({f.name for f in fields(ModelsConfig)}, {f.name for f in fields(RuntimeConfig)})
+    models = {k: v for k, v in settings.items() if k in names[0]}
+    runtime = {k: v for k, v in settings.items() if k in names[1]}
+    other = {k: v for k, v in settings.items() if k not in names[0] | names[1]}
+    return models, runtime, other
