@@ -157,11 +157,13 @@ async def demo(request: Request, form: Annotated[EncodeForm, Depends()],
     data, name = await _read(image)
     if (data is None) == (example is None):
         raise InputError("give either an image or the name of an example")
+    if example is not None:
+        path = service.example_path(example)
+        data, name = path.read_bytes(), path.name
 
     def work(job: Any) -> dict[str, Any]:
         job.progress("reading the image")
-        pixels = state.settings.max_pixels
-        img = service.example(example, pixels) if example is not None else service.load_upload(data, name, pixels)
+        img = service.load_upload(data, name, state.settings.max_pixels)
         return service.demo(job, state.models, img, config, state.settings)
 
     job = state.worker.submit(work, keep=True)

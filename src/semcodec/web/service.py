@@ -46,12 +46,11 @@ def load_upload(data: bytes, name: str, max_pixels: int) -> Image:
     return load_image(stream, max_pixels=max_pixels)
 
 
-def example(name: str, max_pixels: int) -> Image:
-    """A bundled example image by name."""
+def example_path(name: str) -> Path:
+    """The file of a bundled example image, by name."""
     if name not in EXAMPLES:
         raise InputError(f"there is no example called {name!r}; choose one of {', '.join(EXAMPLES)}")
-    path = STATIC / "examples" / EXAMPLES[name]
-    return load_upload(path.read_bytes(), EXAMPLES[name], max_pixels)
+    return STATIC / "examples" / EXAMPLES[name]
 
 
 def check_smc(data: bytes) -> bytes:
