@@ -47,7 +47,7 @@ def eval_run(root: Path, images: int = 2) -> Path:
     from semcodec.eval.run import EvalConfig, run_eval
 
     folder = image_folder(root, images)
-    config = EvalConfig(dataset=str(folder), budgets=(Budget(max_bits=200), Budget(max_bits=400)), metrics=("psnr",), **FAKE)
+    config = EvalConfig(dataset=str(folder), budgets=(Budget(max_bits=200), Budget(max_bits=400)), metrics=(), **FAKE)
     run_eval(config, root / "run", models=ModelSet(config.models, RuntimeConfig(cache=False)), progress=False)
     return root / "run"
 
