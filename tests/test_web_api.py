@@ -189,3 +189,17 @@ def test_serve_refuses_bad_options(cli, tmp_path):
     assert code == 5 and "both --study RUN_DIR and --answers" in err
     code, _, err = cli("serve", "--describer", "fake:x", "--generator", "fake:x", "--port", "70000")
     assert code == 5 and "--port must be from 0 to 65535" in err
+
+
+def test_listening_socket_is_tcp_so_responses_are_not_delayed():
+    """asyncio sets TCP_NODELAY only on sockets whose proto says TCP; without it each keep-alive
+    response waited ~40 ms for a delayed ACK."""
+    import socket
+
+    from semcodec.commands.serve import _listen
+
+    sock = _listen("127.0.0.1", 0)
+    try:
+        assert sock.proto == socket.IPPROTO_TCP and sock.getsockname()[1] > 0
+    finally:
+        sock.close()
