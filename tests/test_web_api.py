@@ -122,8 +122,12 @@ def test_busy_server_answers_503_and_slow_requests_504():
     with TestClient(make_app(queue=0, timeout=0.3)) as c:
         worker, release = c.app.state.worker, threading.Event()
         worker.submit(lambda job: release.wait(5))
-        busy = c.post("/api/encode", data={"text": "x"})
+        busy = c.post("/api/encode", data={"text": "x"})  # refused before its body is read
         assert "busy" in _error(busy, 503) and busy.headers["retry-after"]
+        from semcodec.web.errors import ServerBusy
+
+        with pytest.raises(ServerBusy):  # and the worker itself refuses too
+            worker.submit(lambda job: None)
         release.set()
         time.sleep(0.1)
     with TestClient(make_app(queue=2, timeout=0.3)) as c:

@@ -30,10 +30,13 @@ DESCRIPTION = ("semcodec stores an image as a few dozen bits of text and regener
                "model. This server encodes, decodes and inspects .smc files with the models it was started with.")
 
 
-async def _send_error(send: Any, status: int, message: str) -> None:
-    payload = json.dumps(errors.body(message, "InputError", status)).encode()
+async def _send_error(send: Any, status: int, message: str, kind: str = "InputError",
+                      headers: tuple[tuple[bytes, bytes], ...] = ()) -> None:
+    """An error response sent from a middleware, before the application saw the request."""
+    payload = json.dumps(errors.body(message, kind, status)).encode()
     await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode())]})
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode()),
+                            *headers]})
     await send({"type": "http.response.body", "body": payload})
 
 
@@ -68,6 +71,21 @@ class BodyLimit:
             return message
 
         await self.app(scope, limited, send)
+
+
+class QueueGate:
+    """Answer 503 to a model request while the queue is full, before its upload is read (the
+    worker refuses it anyway; this spares the server parsing a body it cannot use)."""
+
+    PATHS = ("/api/encode", "/api/decode", "/api/demo")
+
+    def __init__(self, app: Any, worker: Worker) -> None:
+        self.app, self.worker = app, worker
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and scope["method"] == "POST" and scope["path"] in self.PATHS and self.worker.full():
+            return await _send_error(send, 503, self.worker.busy_message(), "ServerBusy", ((b"retry-after", b"30"),))
+        await self.app(scope, receive, send)
 
 
 class SecurityHeaders:
@@ -126,6 +144,7 @@ def create_app(models: Any, settings: WebSettings | None = None) -> Any:
     app.include_router(pages.router)
     app.include_router(_study_router(settings))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.add_middleware(QueueGate, worker=worker)
     app.add_middleware(BodyLimit, max_bytes=settings.max_upload_bytes, read_timeout=settings.read_timeout)
     app.add_middleware(SecurityHeaders)
     return app

@@ -50,8 +50,8 @@ class Worker:
         self.queue = queue
         self.timeout = timeout
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="semcodec-model")
-        self._slots = threading.BoundedSemaphore(queue + 1)  # the running job and those waiting
         self._lock = threading.Lock()
+        self._active = 0  # the running job and those waiting: at most queue + 1
         self._pending: list[Job] = []
         self._kept: OrderedDict[str, Job] = OrderedDict()
         self._keep, self._keep_seconds = keep, keep_seconds
@@ -59,8 +59,10 @@ class Worker:
     def submit(self, fn: Callable[..., Any], *args: Any, keep: bool = False) -> Job:
         """Queue ``fn(job, *args)``; ``ServerBusy`` if the queue is full. ``keep``: remember the
         job for ``get`` (polling)."""
-        if not self._slots.acquire(blocking=False):
-            raise ServerBusy(f"the server is busy ({self.queue} jobs are waiting); try again in a minute")
+        with self._lock:
+            if self._active > self.queue:
+                raise ServerBusy(self.busy_message())
+            self._active += 1
         job = Job(secrets.token_urlsafe(16), time.monotonic() + self.timeout)
 
         def run() -> Any:
@@ -74,8 +76,8 @@ class Worker:
                 job.finished = time.monotonic()
 
         def done(_: Future) -> None:
-            self._slots.release()
             with self._lock:
+                self._active -= 1
                 if job in self._pending:  # cancelled before it ran
                     self._pending.remove(job)
 
@@ -90,6 +92,14 @@ class Worker:
         if keep:
             self._remember(job)
         return job
+
+    def full(self) -> bool:
+        """True when a new job would be refused (a hint for refusing before reading a body)."""
+        with self._lock:
+            return self._active > self.queue
+
+    def busy_message(self) -> str:
+        return f"the server is busy ({self.queue} jobs are waiting); try again in a minute"
 
     def position(self, job: Job) -> int:
         """How many jobs wait before ``job`` (0 when it is next or running)."""
