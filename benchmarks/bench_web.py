@@ -2,7 +2,7 @@
 """The web app under load, with fake models: requests/s and latency of POST /api/encode at 1, 4 and
 16 concurrent clients, errors counted; the pages' weight in bytes; the browser's time to first result.
 
-    python benchmarks/bench_web.py [--seconds 10] [--max-requests 500] [--queue 4] [--browser 5]
+    python benchmarks/bench_web.py [--seconds 10] [--max-requests 1000] [--queue 4] [--backoff 0.1] [--browser 5]
 
 It starts ``semcodec serve`` with fake models (``--describer fake:x --generator fake:x``) on
 127.0.0.1 and a free port, in its own process, and sends it requests from client threads (httpx)
@@ -13,8 +13,10 @@ description (the codec path alone). With fake models this measures the server (H
 image loading, the one model thread, its queue), not a model: a real describer or generator adds
 its own seconds per request, and the queue then refuses (503) what it cannot hold.
 
-The table counts, per level: successful requests, 503 (the queue was full: refused by design),
-other errors, successful requests per second, and latency percentiles of the successful ones.
+The table counts, per level: successful requests, 503 (the queue was full: refused by design; the
+refused client waits ``--backoff`` seconds, as a client honouring Retry-After would, instead of
+retrying in a tight loop), other errors, successful requests per second, and latency percentiles
+of the successful ones.
 ``--browser N`` (needs Playwright and Debian's Chromium) loads the demo, uploads the image and
 waits for the result N times: median and range of the time from the click to the result.
 """
@@ -53,8 +55,10 @@ def start_server(queue: int) -> tuple[subprocess.Popen, str]:
     raise SystemExit("semcodec serve did not start")
 
 
-def load(url: str, clients: int, payload: str, seconds: float, max_requests: int) -> dict[str, float]:
-    """``clients`` threads posting /api/encode until the time or request budget runs out."""
+def load(url: str, clients: int, payload: str, seconds: float, max_requests: int,
+         backoff: float = 0.0) -> dict[str, float]:
+    """``clients`` threads posting /api/encode until the time or request budget runs out; a client
+    refused with 503 waits ``backoff`` seconds before its next request."""
     import httpx
 
     image = IMAGE.read_bytes()
@@ -85,6 +89,8 @@ def load(url: str, clients: int, payload: str, seconds: float, max_requests: int
                     codes[code] = codes.get(code, 0) + 1
                     if code == 200:
                         latencies.append(elapsed)
+                if code == 503 and backoff:
+                    time.sleep(backoff)
 
     threads = [threading.Thread(target=client) for _ in range(clients)]
     start = time.perf_counter()
@@ -145,7 +151,8 @@ def load_average() -> str:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seconds", type=float, default=10.0, help="Longest run per level.")
-    ap.add_argument("--max-requests", type=int, default=500, help="Most requests per level.")
+    ap.add_argument("--max-requests", type=int, default=1000, help="Most requests per level.")
+    ap.add_argument("--backoff", type=float, default=0.1, help="Seconds a client waits after a 503 (0: retry at once).")
     ap.add_argument("--queue", type=int, default=4, help="The server's --queue.")
     ap.add_argument("--clients", type=int, nargs="+", default=[1, 4, 16])
     ap.add_argument("--browser", type=int, default=0, help="Also time the demo in Chromium this many times.")
@@ -158,7 +165,7 @@ def main() -> None:
         for payload in ("image", "text"):
             load(url, 1, payload, 5.0, 3)  # warm up: the prior and the image libraries load on first use
             for n in args.clients:
-                r = load(url, n, payload, args.seconds, args.max_requests)
+                r = load(url, n, payload, args.seconds, args.max_requests, args.backoff)
                 print(f"| {payload} | {n} | {r['ok']} | {r['busy']} | {r['errors']} | {r['rps']:.1f} | "
                       f"{r['p50']:.1f} | {r['p95']:.1f} | {r['p99']:.1f} |", flush=True)
         print("\n| page | bytes (HTML + scripts + styles) |\n|---|---:|")

@@ -225,6 +225,12 @@ def test_study_human_command(run_dir, tmp_path, cli):
     assert doc["comparisons"] == 12 and sum(m["wins"] for m in doc["methods"]) == 12
     assert (tmp_path / "out" / "human.png").stat().st_size > 1000
     assert "1 excluded (failed attention checks)" in err
+    code, _, err = cli("report", run_dir, "--human", tmp_path / "out" / "human.json", "-o", tmp_path / "r.html")
+    assert code == 0, err
+    html = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "Human study (2AFC)" in html and "<b>1 excluded</b>" in html and "semcodec 200 bits" in html
+    code, _, err = cli("report", run_dir, "--human", tmp_path / "out" / "human.png", "-o", tmp_path / "r.html")
+    assert code == 5 and "human study results" in err
     other = eval_run(tmp_path / "other")
     code, _, err = cli("study", "human", other, "--answers", tmp_path / "a.sqlite", "-o", tmp_path / "out2")
     assert code == 5 and "another eval run" in err

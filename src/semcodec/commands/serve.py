@@ -93,17 +93,15 @@ def serve(host: str, port: int, log_level: str, **kw: Any) -> None:
     """
     from ..deps import require
 
-    require("fastapi", "web", "semcodec serve")
     uvicorn = require("uvicorn", "web", "semcodec serve")
-    require("python_multipart", "web", "semcodec serve")
     from ..pipeline import ModelSet
     from ..web.app import create_app
 
     settings = _settings(kw)
     models = ModelSet(models_config(kw), runtime_config(kw))
+    app = create_app(models, settings)
     models.get("describer")  # load the demo's models now: a missing model fails here, not on a request
     models.generator()
-    app = create_app(models, settings)
     sock = _listen(host, port)
     actual = sock.getsockname()[1]
     shown = f"[{host}]" if ":" in host else host

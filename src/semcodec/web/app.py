@@ -123,6 +123,10 @@ def _study_router(settings: WebSettings) -> Any:
 
 def create_app(models: Any, settings: WebSettings | None = None) -> Any:
     """The application serving ``models`` (a ``ModelSet``) under ``settings``."""
+    from ..deps import require
+
+    for module in ("fastapi", "python_multipart"):
+        require(module, "web", "the web app")
     from fastapi import FastAPI
     from fastapi.staticfiles import StaticFiles
 
