@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import InputError
-from .baselines import CodecUnavailable, get_codec
+from .baselines import lowest_files
 from .datasets import load_image, open_dataset
 from .plot import figure_png, is_semcodec, load_documents, plotted_metrics, rate_quality_figure
 from .run import load_run
@@ -85,17 +85,10 @@ def _figure(src: str, caption: str, text: str | None = None) -> str:
 
 
 def _floor_figures(original: np.ndarray, max_side: int, notes: set[str]) -> list[str]:
-    out = []
-    h, w = original.shape[:2]
-    for name in FLOOR_CODECS:
-        try:
-            enc = get_codec(name).lowest(original)
-        except CodecUnavailable as e:
-            notes.add(str(e))
-            continue
-        out.append(_figure(data_url(enc.decoded, max_side),
-                           f"{name} lowest (q={enc.quality}): {enc.nbytes} bytes, {enc.bpp:.4f} bpp"))
-    return out
+    encodings, missing = lowest_files(original, FLOOR_CODECS)
+    notes.update(missing)
+    return [_figure(data_url(enc.decoded, max_side),
+                    f"{enc.codec} lowest (q={enc.quality}): {enc.nbytes} bytes, {enc.bpp:.4f} bpp") for enc in encodings]
 
 
 def render_report(run_dir: str | os.PathLike[str], *, baselines: list[str] | None = None,

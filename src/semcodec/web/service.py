@@ -115,20 +115,12 @@ def floor_codecs(image: Image, side: int) -> tuple[list[dict[str, Any]], list[st
     previews; and notes for the codecs this installation lacks."""
     import numpy as np
 
-    from ..eval.baselines import CodecUnavailable, get_codec
+    from ..eval.baselines import lowest_files
     from ..eval.report import FLOOR_CODECS, data_url
 
-    pixels = np.asarray(image.convert("RGB"))
-    out, notes = [], []
-    for name in FLOOR_CODECS:
-        try:
-            enc = get_codec(name).lowest(pixels)
-        except CodecUnavailable as e:
-            notes.append(str(e))
-            continue
-        out.append({"codec": name, "quality": enc.quality, "bytes": enc.nbytes, "bits": 8 * enc.nbytes,
-                    "bpp": enc.bpp, "ubpp": 1e6 * enc.bpp, "url": data_url(enc.decoded, side)})
-    return out, notes
+    encodings, notes = lowest_files(np.asarray(image.convert("RGB")), FLOOR_CODECS)
+    return [{"codec": enc.codec, "quality": enc.quality, "bytes": enc.nbytes, "bits": 8 * enc.nbytes, "bpp": enc.bpp,
+             "ubpp": 1e6 * enc.bpp, "url": data_url(enc.decoded, side)} for enc in encodings], notes
 
 
 def _candidates(result: Any, side: int) -> list[dict[str, Any]]:
