@@ -91,7 +91,7 @@ async def encode(request: Request, form: Annotated[EncodeForm, Depends()],
                  image: Annotated[UploadFile | None, File(description="The image to encode (PNG, JPEG, WebP...).")] = None,
                  format: Annotated[Literal["json", "smc"], Query(description="json: summary + base64 file; smc: the file")] = "json",
                  ) -> Any:
-    """The summary is what ``semcodec encode --json`` prints (rate, header, text, costs, search)."""
+    """The summary is what `semcodec encode --json` prints (rate, header, text, costs, search)."""
     state = _state(request)
     config = form.config(state.settings)
     data, name = await _read(image)
@@ -136,7 +136,7 @@ async def decode(request: Request, file: Annotated[UploadFile, File(description=
 
 @router.post("/inspect", tags=["codec"], summary="Header fields, text, bits and rate of a .smc file", responses=ERRORS)
 def inspect(file: Annotated[UploadFile, File(description="The .smc file.")]) -> dict[str, Any]:
-    """The fields of ``semcodec inspect --json``, the kept text and the generator profile's name."""
+    """The fields of `semcodec inspect --json`, the kept text and the generator profile's name."""
     if not _INSPECTIONS.acquire(blocking=False):
         raise ServerBusy("the server is busy inspecting other files; try again in a moment")
     try:
@@ -151,7 +151,7 @@ async def demo(request: Request, form: Annotated[EncodeForm, Depends()],
                image: Annotated[UploadFile | None, File(description="The image (or give example).")] = None,
                example: Annotated[str | None, Form(description="A bundled example's name (see /api/examples).")] = None,
                ) -> dict[str, Any]:
-    """Returns a job id; poll ``GET /api/jobs/{id}`` for its progress and result."""
+    """Returns a job id; poll `GET /api/jobs/{id}` for its progress and result."""
     state = _state(request)
     config = form.config(state.settings)
     data, name = await _read(image)
@@ -172,8 +172,8 @@ async def demo(request: Request, form: Annotated[EncodeForm, Depends()],
 
 @router.get("/jobs/{job_id}", tags=["demo"], summary="A demo job's progress and result", responses={404: _ERROR})
 def job_status(request: Request, job_id: str) -> Any:
-    """``state``: queued (with ``position``), running (with ``stage``), done (with ``result``) or
-    failed (with ``error``, as any error response)."""
+    """state: queued (with position), running (with stage), done (with result) or failed (with
+    error, as any error response)."""
     import time
 
     worker = _state(request).worker
