@@ -218,8 +218,10 @@ def test_study_human_command(run_dir, tmp_path, cli):
             store.answer(pid, t["id"], choice, 800)
     store.add_participant(lambda counts: design.draw(counts, 6, 2))  # started, answered nothing
     code, out, err = cli("study", "human", run_dir, "--answers", tmp_path / "a.sqlite", "-o", tmp_path / "out",
-                         "--resamples", "50")
+                         "--resamples", "50", "--export", tmp_path / "answers.jsonl")
     assert code == 0, err
+    exported = [json.loads(line) for line in (tmp_path / "answers.jsonl").read_text().splitlines()]
+    assert len(exported) == 3 * 8 and {"participant", "kind", "left", "right", "answer", "ms"} <= set(exported[0])
     doc = json.loads(out)[0]
     assert doc["participants"] == {"started": 4, "answered": 3, "kept": 2, "excluded": 1, "unchecked": 0}
     assert doc["comparisons"] == 12 and sum(m["wins"] for m in doc["methods"]) == 12
@@ -234,3 +236,25 @@ def test_study_human_command(run_dir, tmp_path, cli):
     other = eval_run(tmp_path / "other")
     code, _, err = cli("study", "human", other, "--answers", tmp_path / "a.sqlite", "-o", tmp_path / "out2")
     assert code == 5 and "another eval run" in err
+
+
+def test_classical_methods_come_from_bench_results(run_dir, design):
+    from semcodec.eval.bench import run_bench
+    from semcodec.eval.human.design import StudyDesign
+    from semcodec.eval.run import load_run
+
+    config, _, _ = load_run(run_dir)
+    docs = run_bench(config["dataset"], codecs=["jpeg"], points=[None, 1.0], metrics=[], progress=False)
+    study = StudyDesign(run_dir, docs)
+    methods = {m.method: m for m in study.methods}
+    assert set(methods) == {"semcodec 200 bits", "semcodec 400 bits", "jpeg lowest", "jpeg 1 bpp"}
+    rows = [r for r in docs[0]["per_image"] if r["setting"] == "1 bpp"]
+    assert methods["jpeg 1 bpp"].bpp == pytest.approx(np.mean([r["bpp"] for r in rows]))
+    assert study.identity()["fingerprint"] != design.identity()["fingerprint"]
+    from semcodec.eval.baselines import get_codec
+    from PIL import Image
+
+    image = rows[0]["image"]
+    expected = get_codec("jpeg").run(study.original(image), rows[0]["quality"]).decoded
+    shown = np.asarray(Image.open(io.BytesIO(study.png(image, "jpeg 1 bpp"))))
+    assert np.array_equal(shown, expected)

@@ -173,13 +173,16 @@ def text_study(out_dir: str, corpus: str | None, field: str | None, limit: int |
 @click.option("--max-failures", type=int, default=0, show_default=True,
               help="Exclude participants who failed more attention checks than this.")
 @click.option("--resamples", type=int, default=1000, show_default=True, help="Bootstrap resamples for the Bradley-Terry intervals.")
-def human(run_dir: str, answers: str, out_dir: str, max_failures: int, resamples: int) -> None:
+@click.option("--export", type=click.Path(dir_okay=False), help="Also write every answer (anonymous) to this JSON Lines file.")
+def human(run_dir: str, answers: str, out_dir: str, max_failures: int, resamples: int, export: str | None) -> None:
     """Win rates and Bradley-Terry scores of a 2AFC human study of RUN_DIR."""
-    from ..eval.human.analysis import human_figure, human_table, study_results
+    from ..eval.human.analysis import export_answers, human_figure, human_table, study_results
     from ..eval.studies import write_study
 
     if max_failures < 0 or resamples < 0:
         raise InputError("--max-failures and --resamples must not be negative")
     doc = study_results(run_dir, answers, max_failures=max_failures, resamples=resamples)
+    if export:
+        info(f"semcodec: wrote {export_answers(answers, export)} answers to {export}")
     write_study(out_dir, "human", [doc], human_figure(doc))
     _finish("human", out_dir, [doc], human_table(doc))

@@ -214,3 +214,15 @@ def study_results(run_dir: str, answers: str, *, max_failures: int = 0, resample
                         "study_fingerprint": store.study["fingerprint"],
                         "finished_participants": store.participants()["finished"]})
     return doc
+
+
+def export_answers(answers: str, path: str) -> int:
+    """Write every answer of an answers file to ``path`` as JSON Lines; returns how many."""
+    import json
+
+    from ...fileio import write_atomic
+    from .store import AnswerStore
+
+    rows = AnswerStore(answers).answers()
+    write_atomic(path, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows).encode())
+    return len(rows)
