@@ -97,6 +97,13 @@ def test_upload_and_pixel_limits():
     with TestClient(make_app(max_upload_bytes=10_000, max_pixels=1000)) as c:
         big = c.post("/api/encode", files={"image": ("big.bin", b"\0" * 20_000)})
         assert "limit of 10000 bytes" in _error(big, 413)
+        def chunks():  # no Content-Length: the limit applies as the body streams in
+            yield b'--B\r\nContent-Disposition: form-data; name="image"; filename="a.png"\r\n\r\n'
+            yield from (b"\0" * 4000 for _ in range(5))
+            yield b"\r\n--B--\r\n"
+
+        streamed = c.post("/api/encode", content=chunks(), headers={"content-type": "multipart/form-data; boundary=B"})
+        assert "larger than this server's limit of 10000 bytes" in _error(streamed, 413)
         wide = c.post("/api/encode", files={"image": ("wide.png", _png(100, 20))})
         assert "more than the limit of 1,000 pixels" in _error(wide, 400)
 

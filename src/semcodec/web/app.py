@@ -46,8 +46,9 @@ class BodyLimit:
     def __init__(self, app: Any, max_bytes: int, read_timeout: float) -> None:
         self.app, self.max_bytes, self.read_timeout = app, max_bytes, read_timeout
 
-    def _too_large(self, size: int | str) -> str:
-        return f"the request is {size} bytes, more than this server's limit of {self.max_bytes} bytes"
+    def _too_large(self, size: int | None = None) -> str:
+        said = "larger than" if size is None else f"{size} bytes, more than"
+        return f"the request is {said} this server's limit of {self.max_bytes} bytes"
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
@@ -67,7 +68,7 @@ class BodyLimit:
                 raise HTTPException(408, f"the request body stalled for {self.read_timeout:g} seconds") from None
             received += len(message.get("body", b""))
             if received > self.max_bytes:
-                raise HTTPException(413, self._too_large(f"more than {received}"))
+                raise HTTPException(413, self._too_large())
             return message
 
         await self.app(scope, limited, send)
