@@ -66,6 +66,8 @@ class AnswerStore:
                 raise InputError(f"{self.path} does not exist; give the answers file of a study")
             self.study = self._read_study()
             return
+        if not self.path.parent.is_dir():
+            raise InputError(f"the folder of the answers file {self.path} does not exist; create it first")
         try:
             with self._tx() as db:
                 for statement in _SCHEMA:
