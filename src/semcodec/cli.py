@@ -25,6 +25,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "plot": ("semcodec.commands.plot", "plot", "Plot rate-quality curves from eval and bench results."),
     "report": ("semcodec.commands.report", "report", "Write an HTML report of an eval run (curves, table, image grids)."),
     "study": ("semcodec.commands.study", "study", "Run one of the paper's studies (bitrate, reflection, coders, resolution, text)."),
+    "serve": ("semcodec.commands.serve", "serve", "Serve the web demo, inspect page, HTTP API and a 2AFC human study."),
 }
 
 

@@ -20,7 +20,7 @@ DEFAULT_EMBEDDING = "sentence-transformers/all-MiniLM-L6-v2"
 
 @click.group("study")
 def study() -> None:
-    """Run one of the paper's studies: bitrate, reflection, coders, resolution, text."""
+    """Run one of the paper's studies: bitrate, reflection, coders, resolution, text; or analyse a human study."""
 
 
 def _out(fn: Any) -> Any:
@@ -163,3 +163,26 @@ def text_study(out_dir: str, corpus: str | None, field: str | None, limit: int |
                           source={**source, "embedding_model": embedding_model})
     write_study(out_dir, "text", docs, text_figure(docs))
     _finish("text", out_dir, docs, text_table(docs))
+
+
+@study.command("human")
+@click.argument("run_dir", type=click.Path(file_okay=False))
+@click.option("--answers", required=True, type=click.Path(dir_okay=False),
+              help="The study's answers file (SQLite, written by semcodec serve --study RUN_DIR --answers FILE).")
+@_out
+@click.option("--max-failures", type=int, default=0, show_default=True,
+              help="Exclude participants who failed more attention checks than this.")
+@click.option("--resamples", type=int, default=1000, show_default=True, help="Bootstrap resamples for the Bradley-Terry intervals.")
+@click.option("--export", type=click.Path(dir_okay=False), help="Also write every answer (anonymous) to this JSON Lines file.")
+def human(run_dir: str, answers: str, out_dir: str, max_failures: int, resamples: int, export: str | None) -> None:
+    """Win rates and Bradley-Terry scores of a 2AFC human study of RUN_DIR."""
+    from ..eval.human.analysis import export_answers, human_figure, human_table, study_results
+    from ..eval.studies import write_study
+
+    if max_failures < 0 or resamples < 0:
+        raise InputError("--max-failures and --resamples must not be negative")
+    doc = study_results(run_dir, answers, max_failures=max_failures, resamples=resamples)
+    if export:
+        info(f"semcodec: wrote {export_answers(answers, export)} answers to {export}")
+    write_study(out_dir, "human", [doc], human_figure(doc))
+    _finish("human", out_dir, [doc], human_table(doc))

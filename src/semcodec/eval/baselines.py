@@ -152,3 +152,15 @@ def get_codec(name: str) -> Codec:
         return factory()
     except ImportError:
         raise CodecUnavailable(f"{name} needs imagecodecs (pip install imagecodecs).") from None
+
+
+def lowest_files(image: np.ndarray, names: tuple[str, ...] | list[str]) -> tuple[list[Encoded], list[str]]:
+    """Each named codec at its lowest setting on ``image`` (its smallest file), and a note for
+    each codec the installed imagecodecs lacks."""
+    out, notes = [], []
+    for name in names:
+        try:
+            out.append(get_codec(name).lowest(image))
+        except CodecUnavailable as e:
+            notes.append(str(e))
+    return out, notes

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import InputError
-from .baselines import CodecUnavailable, get_codec
+from .baselines import lowest_files
 from .datasets import load_image, open_dataset
 from .plot import figure_png, is_semcodec, load_documents, plotted_metrics, rate_quality_figure
 from .run import load_run
@@ -85,22 +85,16 @@ def _figure(src: str, caption: str, text: str | None = None) -> str:
 
 
 def _floor_figures(original: np.ndarray, max_side: int, notes: set[str]) -> list[str]:
-    out = []
-    h, w = original.shape[:2]
-    for name in FLOOR_CODECS:
-        try:
-            enc = get_codec(name).lowest(original)
-        except CodecUnavailable as e:
-            notes.add(str(e))
-            continue
-        out.append(_figure(data_url(enc.decoded, max_side),
-                           f"{name} lowest (q={enc.quality}): {enc.nbytes} bytes, {enc.bpp:.4f} bpp"))
-    return out
+    encodings, missing = lowest_files(original, FLOOR_CODECS)
+    notes.update(missing)
+    return [_figure(data_url(enc.decoded, max_side),
+                    f"{enc.codec} lowest (q={enc.quality}): {enc.nbytes} bytes, {enc.bpp:.4f} bpp") for enc in encodings]
 
 
 def render_report(run_dir: str | os.PathLike[str], *, baselines: list[str] | None = None,
-                  data_dir: str | None = None, max_side: int = 768) -> str:
-    """The report of ``run_dir`` as an HTML string (see the module docstring)."""
+                  data_dir: str | None = None, max_side: int = 768, human: str | None = None) -> str:
+    """The report of ``run_dir`` as an HTML string (see the module docstring); ``human``: the
+    results of ``semcodec study human`` to include."""
     config, records, summary = load_run(run_dir)
     if summary is None:
         raise InputError(f"{run_dir} has no results.json yet; finish or resume the run with semcodec eval first")
@@ -120,6 +114,10 @@ def render_report(run_dir: str | os.PathLike[str], *, baselines: list[str] | Non
     parts += ["<h2>Results (means over images)</h2>", results_table(docs)]
     if not any(is_semcodec(d) for d in docs[1:]) and baselines:
         parts.append('<p class="note">Classical codecs come from the given bench results.</p>')
+    if human:
+        from .human.report import human_section, load_human
+
+        parts.append(human_section(load_human(human)))
     parts.append(f'<h2>Images</h2><p class="note">Images larger than {max_side} pixels are shown scaled down; '
                  "rates and metrics are those of the full-size files. Under each semcodec image: the text the "
                  "generator rendered.</p>")
