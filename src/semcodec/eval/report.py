@@ -108,7 +108,8 @@ def render_report(run_dir: str | os.PathLike[str], *, baselines: list[str] | Non
     docs = [summary, *(load_documents(baselines) if baselines else [])]
     dataset_root = data_dir or summary.get("meta", {}).get("dataset", {}).get("root")
     if not dataset_root or not Path(dataset_root).is_dir():
-        raise InputError(f"the images of {run_dir} are not at {dataset_root!r}; pass --data-dir with the dataset's folder")
+        raise InputError(f"the images of {run_dir} are not at {dataset_root!r}; give data_dir, the dataset's folder",
+                         params=("data_dir",))
     dataset = open_dataset(str(dataset_root))
     notes: set[str] = set()
     parts = [f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>semcodec report: {escape(str(root))}</title>"
@@ -127,7 +128,8 @@ def render_report(run_dir: str | os.PathLike[str], *, baselines: list[str] | Non
     by_key = {(r["image"], r["setting"]): r for r in records}
     for name in dict.fromkeys(r["image"] for r in records):
         if name not in dataset.files:
-            raise InputError(f"{name} of {run_dir} is not in {dataset_root}; pass --data-dir with the run's dataset")
+            raise InputError(f"{name} of {run_dir} is not in {dataset_root}; give data_dir, the run's dataset folder",
+                                 params=("data_dir",))
         original = dataset.load(name)
         description = next((r["description"] for r in records if r["image"] == name and r.get("description")), None)
         figs = [_figure(data_url(original, max_side), f"original {name} ({original.shape[1]}x{original.shape[0]}); "

@@ -55,7 +55,7 @@ def budgets_from(ubpp: list[float] | tuple[float, ...] = (), max_bits: list[int]
     """Budgets from ``--ubpp`` and ``--max-bits`` values, in the order given; the paper's three
     operating points when none is given."""
     if any(v != int(v) for v in max_bits):
-        raise InputError("--max-bits takes whole numbers of bits")
+        raise InputError("max_bits takes whole numbers of bits", params=("max_bits",))
     out = [Budget(ubpp=v) for v in ubpp] + [Budget(max_bits=int(v)) for v in max_bits]
     out = out or [Budget(ubpp=v) for v in PAPER_UBPP]
     return tuple(dict.fromkeys(out))
@@ -76,7 +76,7 @@ class EvalConfig:
 
     def __post_init__(self) -> None:
         if not self.budgets:
-            raise InputError("give at least one budget (--ubpp or --max-bits)")
+            raise InputError("give at least one budget (ubpp or max_bits)", params=("ubpp", "max_bits"))
         if self.encode.quality_target is not None:
             raise InputError("eval runs at fixed budgets; a quality target is for semcodec encode")
 

@@ -123,7 +123,7 @@ def load_corpus(path: str | os.PathLike[str], field: str | None = None, limit: i
         elif strings:
             field = max(strings, key=lambda k: np.mean([len(str(r.get(k, ""))) for r in rows[:50]]))
         else:
-            raise InputError(f"{p} has no text field; name the description field with --field")
+            raise InputError(f"{p} has no text field; name the description field", params=("field",))
     texts = [r.get(field) for r in rows]
     if not all(isinstance(t, str) and t.strip() for t in texts):
         raise InputError(f"not every line of {p} has a non-empty text in the field {field!r}")

@@ -26,6 +26,7 @@ class ImageEmbeddingJudge(Backend):
 
     roles = frozenset({"judge"})
     Options = LocalOptions
+    requires = ("torch", "transformers")
 
     def __init__(self, model_id: str, revision: str | None, options: LocalOptions) -> None:
         super().__init__(model_id, revision, options)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import Field
 
+from ...deps import require
 from ...errors import BackendError
 from ..local import (
     LocalOptions,
@@ -56,6 +57,7 @@ class DiffusersGenerator(Backend):
 
     provider = "diffusers"
     roles = frozenset({"generator"})
+    requires = ("torch", "diffusers", "transformers")
     Options = DiffusersOptions
     deterministic = True
 
@@ -68,7 +70,7 @@ class DiffusersGenerator(Backend):
         self.pipe.set_progress_bar_config(disable=not options.progress)
 
     def _load(self, location: str) -> Any:
-        import diffusers
+        diffusers = require("diffusers", "hf", "The diffusers backend")
 
         kwargs: dict[str, Any] = {"revision": self.revision, **dtype_kwarg("diffusers", self.dtype)}
         if self.options.variant:
