@@ -30,15 +30,17 @@ class _NoBar:
         return None
 
 
-def bar(total: int | None, desc: str, *, enabled: bool, unit: str = "it", initial: int = 0) -> Any:
-    """A tqdm bar on stderr when ``enabled`` and tqdm is installed, else a bar that draws nothing."""
+def bar(total: int | None, desc: str, *, enabled: bool, unit: str = "it", initial: int = 0,
+        leave: bool = True) -> Any:
+    """A tqdm bar on stderr when ``enabled`` and tqdm is installed, else a bar that draws nothing;
+    ``leave=False`` clears it when done (for bars nested in a longer one)."""
     if not enabled:
         return _NoBar()
     try:
         from tqdm import tqdm
     except ImportError:
         return _NoBar()
-    return tqdm(total=total, desc=desc, unit=unit, initial=initial, file=sys.stderr, dynamic_ncols=True)
+    return tqdm(total=total, desc=desc, unit=unit, initial=initial, file=sys.stderr, dynamic_ncols=True, leave=leave)
 
 
 def stderr_is_terminal() -> bool:

@@ -147,6 +147,14 @@ class Dataset:
         lines = "".join(f"{n}\t{self._hashes[n]}\n" for n in sorted(self.files))
         return hashlib.sha256(lines.encode()).hexdigest()
 
+    def first(self, n: int | None) -> Dataset:
+        """The first ``n`` images in the dataset's (sorted) order; all of them when ``n`` is None."""
+        if n is None:
+            return self
+        if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+            raise InputError(f"limit must be a whole number of images, at least 1, not {n!r}", params=("limit",))
+        return Dataset(self.name, self.root, self.files[:n], self.source, self.expected, self.fid_patch, self._hashes)
+
     def describe(self) -> dict[str, object]:
         """The dataset's identity for results' meta."""
         return {"name": self.name, "source": self.source, "root": str(self.root),

@@ -65,7 +65,9 @@ def _label(doc: dict[str, Any], names: list[str]) -> str:
 
 def rate_quality_figure(docs: list[dict[str, Any]], metrics: list[str] | None = None) -> Any:
     """A matplotlib Figure: one panel per metric, quality against bpp (log scale)."""
-    from matplotlib.figure import Figure
+    from ..deps import require
+
+    Figure = require("matplotlib.figure", "eval", "Drawing figures").Figure
 
     unknown = [m for m in metrics or [] if m not in METRICS]
     if unknown:

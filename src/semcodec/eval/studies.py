@@ -62,7 +62,9 @@ def write_study(out_dir: str | os.PathLike[str], name: str, docs: list[dict[str,
 
 
 def _new_figure(panels: int) -> tuple[Any, list[Any]]:
-    from matplotlib.figure import Figure
+    from ..deps import require
+
+    Figure = require("matplotlib.figure", "eval", "Drawing figures").Figure
 
     fig = Figure(figsize=(4.8 * panels, 3.8), layout="constrained")
     return fig, [fig.add_subplot(1, panels, i + 1) for i in range(panels)]

@@ -29,7 +29,7 @@ _CACHED_ROLES = ("describer", "generator", "text", "expander")
 _ROLE = {"describer": "describer", "text_model": "text", "expander": "expander", "judge": "judge"}
 #: A dry run's stand-ins (the n-gram expander is real, offline and free) and their options.
 DRY_RUN_SPECS = {"describer": "fake:dry-run", "text_model": "fake:dry-run", "expander": "ngram", "judge": "fake"}
-DRY_RUN_OPTIONS = {"describer": {"detail": True}}
+DRY_RUN_OPTIONS = {"describer": {"detail": True}, "text_model": {"detail": True}}
 DRY_RUN_GENERATOR = "fake:dry-run"
 
 

@@ -39,7 +39,8 @@ class FakeOptions(BackendOptions):
     #: Expander and complete(): replies played back in turn (empty: echo the input).
     replies: tuple[str, ...] = ()
     #: Describer: add the colour of each ninth of the image (a description about as long as a
-    #: real describer's, so that a dry run exercises rate control).
+    #: real describer's, so that a dry run exercises rate control). complete(): answer with the
+    #: longest line of the request (the description it was asked to shorten or revise).
     detail: bool = False
 
 
@@ -82,8 +83,10 @@ class FakeBackend(Backend):
         return Image.composite(a, b, ramp)
 
     def complete(self, system: str, user: str) -> str:
-        """The next scripted reply, or ``user`` unchanged."""
-        return next(self._replies) if self._replies else user.strip()
+        """The next scripted reply, the request's longest line (``detail``), or ``user`` unchanged."""
+        if self._replies:
+            return next(self._replies)
+        return max(user.splitlines() or [""], key=len).strip() if self.options.detail else user.strip()
 
     def expand(self, skeleton: str) -> str:
         """The next scripted reply, or ``skeleton`` unchanged."""
