@@ -9,7 +9,6 @@ import datetime
 import logging
 import math
 import platform
-from importlib import metadata
 from typing import Any
 
 import numpy as np
@@ -124,14 +123,12 @@ def run_bench(dataset: str, *, data_dir: str | None = None, codecs: list[str], p
     return docs
 
 
-def semcodec_version() -> str | None:
-    """The installed semcodec's version (None when running from a source tree that is not installed)."""
-    try:
-        return metadata.version("semcodec")
-    except metadata.PackageNotFoundError:
-        from .. import __version__
+def semcodec_version() -> str:
+    """semcodec's version (``semcodec.__version__``, the one source the package metadata and
+    ``semcodec --version`` read too)."""
+    from .. import __version__
 
-        return __version__
+    return __version__
 
 
 def results_meta(dataset: dict[str, Any], metrics: list[Any], skipped: dict[str, str], **extra: Any) -> dict[str, Any]:
