@@ -56,14 +56,14 @@ def test_bench_errors_are_one_sentence(tmp_path: Path) -> None:
     assert proc.returncode != 0 and "unknown codec 'bpg'" in proc.stderr and "Traceback" not in proc.stderr
 
 
-def test_bench_limit_and_single_file_output(tmp_path: Path) -> None:
+def test_bench_limit_and_single_file_output(tmp_path: Path, cli) -> None:
     for i in range(3):
         Image.fromarray(synthetic_image(32, 48, seed=i)).save(tmp_path / f"im{i}.png")
     out = tmp_path / "jpeg.json"
-    proc = _semcodec("bench", str(tmp_path), "--codec", "jpeg", "--metrics", "psnr", "--limit", "2", "-o", str(out))
-    assert proc.returncode == 0, proc.stderr
+    code, _, err = cli("bench", tmp_path, "--codec", "jpeg", "--metrics", "psnr", "--limit", "2", "-o", out)
+    assert code == 0, err
     doc = json.loads(out.read_text())
     assert doc["name"] == "jpeg" and doc["meta"]["dataset"]["images"] == 2
     assert [r["image"] for r in doc["per_image"]] == ["im0.png", "im1.png"]  # the first N in sorted order
-    proc = _semcodec("bench", str(tmp_path), "--codec", "jpeg,webp", "--metrics", "psnr", "-o", str(tmp_path / "b.json"))
-    assert proc.returncode == 5 and "give -o a folder" in proc.stderr
+    code, _, err = cli("bench", tmp_path, "--codec", "jpeg,webp", "--metrics", "psnr", "-o", tmp_path / "b.json")
+    assert code == 5 and "give -o a folder" in err

@@ -79,7 +79,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         cli.main(args=argv, prog_name="semcodec", standalone_mode=False)
     except SemcodecError as e:
-        click.echo(f"semcodec: error: {e}{flag_hint(e)}", err=True)
+        message, hint = str(e), flag_hint(e)
+        if hint and message.endswith("."):
+            message, hint = message[:-1], hint + "."
+        click.echo(f"semcodec: error: {message}{hint}", err=True)
         return e.exit_code
     except click.exceptions.Abort:
         click.echo("semcodec: aborted", err=True)
