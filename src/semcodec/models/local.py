@@ -213,14 +213,16 @@ def progress_bars(show: bool) -> Iterator[None]:
             mod.enable_progress_bar()
 
 
-def load_transformers(model_id: str, preprocessor: str, device: str, dtype: str) -> tuple[Any, Any, str, Any]:
+def load_transformers(model_id: str, preprocessor: str, device: str, dtype: str,
+                      progress: bool = False) -> tuple[Any, Any, str, Any]:
     """A transformers ``AutoModel`` and its preprocessor (the Auto class named by
     ``preprocessor``: ``AutoImageProcessor``, ``AutoTokenizer``), with the backends' checks and
-    one-sentence errors: (preprocessor, model in eval mode, device, torch dtype)."""
+    one-sentence errors: (preprocessor, model in eval mode, device, torch dtype). ``progress``:
+    show the download and loading bars."""
     device_ = resolve_device(device)
     dtype_ = resolve_dtype(dtype, device_)
     transformers = require("transformers", "hf", "Loading a transformers model")
-    with friendly_load_errors(model_id, None):
+    with friendly_load_errors(model_id, None), progress_bars(progress):
         location = model_location(model_id)
         pre = getattr(transformers, preprocessor).from_pretrained(location)
         model = transformers.AutoModel.from_pretrained(location)

@@ -67,7 +67,7 @@ class DiffusersGenerator(Backend):
         self.dtype = resolve_dtype(options.dtype, self.device)
         with friendly_load_errors(model_id, revision), progress_bars(options.progress):
             self.pipe = self._load(model_location(model_id, revision))
-        self.pipe.set_progress_bar_config(disable=not options.progress)
+        self.pipe.set_progress_bar_config(disable=not options.progress, leave=False)  # gone once done
 
     def _load(self, location: str) -> Any:
         diffusers = require("diffusers", "hf", "The diffusers backend")
