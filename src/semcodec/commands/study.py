@@ -192,6 +192,7 @@ def text_study(out_dir: str, corpus: str | None, field: str | None, limit: int |
     descriptions, source = _descriptions(corpus, field, limit, text)
     embed = None if no_similarity else text_embedder(embedding_model, device)
     docs = run_text_study(descriptions, embed=embed, budgets=budgets or PAPER_BITS, progress=not quiet,
-                          source={**source, "embedding_model": None if no_similarity else embedding_model})
+                          source={**source, "embedding_model": None if no_similarity else embedding_model,
+                                  "embedding_weights": getattr(embed, "weights", None)})
     write_study(out_dir, "text", docs, text_figure(docs))
     _finish("text", out_dir, docs, text_table(docs))

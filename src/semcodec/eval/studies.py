@@ -125,6 +125,7 @@ def text_embedder(model: str, device: str | None = None) -> Embed:
                 seen[t] = row
         return np.stack([seen[t] for t in texts]) if texts else np.zeros((0, 1))
 
+    embed.weights = model  # type: ignore[attr-defined]  # where the weights came from, for results' meta
     return embed
 
 
