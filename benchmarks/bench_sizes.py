@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """semcodec's file sizes at the paper's operating points next to classical codecs' smallest files.
 
-    python benchmarks/bench_sizes.py --baselines kodak-baselines.json [--corpora DIR] [--limit N]
+    python benchmarks/bench_sizes.py --baselines kodak-baselines/ [--corpora DIR] [--limit N]
 
 For a Kodak-sized image (768x512) it codes the first N held-out dev descriptions (iiw/CM_3600)
 at 100, 500 and 1000 µbpp with the default ``ngram`` coder and ``truncate`` rate control, and
@@ -14,7 +14,6 @@ measures is the container and coder, not image quality.
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import sys
 from pathlib import Path
@@ -32,8 +31,11 @@ POINTS = (100, 500, 1000)
 
 
 def lowest_bytes(path: Path) -> dict[str, float]:
-    """Mean bytes of each codec's lowest setting in a ``semcodec bench`` JSON."""
-    docs = json.loads(path.read_text())
+    """Mean bytes of each codec's lowest setting in ``semcodec bench`` results (the ``-o`` folder,
+    one of its files, or an older list file)."""
+    from semcodec.eval.plot import load_documents
+
+    docs = load_documents([path])
     out = {}
     for doc in docs:
         rows = [r for r in doc["per_image"] if r.get("setting") == "lowest"]
@@ -45,7 +47,7 @@ def lowest_bytes(path: Path) -> dict[str, float]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--corpora", type=Path, default=ROOT.parent / "shared" / "corpora")
-    ap.add_argument("--baselines", type=Path, help="JSON of `semcodec bench kodak --lowest`")
+    ap.add_argument("--baselines", type=Path, help="`semcodec bench kodak --lowest -o DIR` results (the folder or a file)")
     ap.add_argument("--limit", type=int, default=200)
     args = ap.parse_args()
     texts = dev_texts(args.corpora)[: args.limit]

@@ -60,7 +60,7 @@ def test_unknown_or_bad_option_is_an_input_error():
 
 def test_cache_key_names_provider_model_revision_options():
     d = load("describer", "fake:m@r1", text="t")
-    assert d.cache_key() == '{"model":"m","options":{"replies":[],"text":"t"},"provider":"fake","revision":"r1"}'
+    assert d.cache_key() == '{"model":"m","options":{"detail":false,"replies":[],"text":"t"},"provider":"fake","revision":"r1"}'
     assert d.spec == "fake:m@r1" and not d.needs_key
 
 

@@ -61,7 +61,7 @@ def test_bad_files(cli, tmp_path, content):
     bad = tmp_path / "bad.smc"
     bad.write_bytes(content)
     code, _, stderr = cli("inspect", bad)
-    assert code == 2, stderr
+    assert code == 7, stderr  # a bad .smc file, distinct from a usage error (2)
     assert stderr.startswith("semcodec: error:") and len(stderr.strip().splitlines()) == 1
 
 

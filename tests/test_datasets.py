@@ -135,8 +135,9 @@ def test_failed_download_says_to_pass_data_dir(tmp_path: Path, monkeypatch: pyte
     monkeypatch.setenv("SEMCODEC_DATA", str(tmp_path))
     monkeypatch.setattr(datasets.urllib.request, "urlopen", offline)
     for name in ("kodak", "clic2020"):
-        with pytest.raises(InputError, match="pass --data-dir"):
+        with pytest.raises(InputError, match="give data_dir") as caught:
             open_dataset(name)
+        assert caught.value.params == ("data_dir",)  # the CLI adds --data-dir
     assert not list(tmp_path.rglob("*.part"))
 
 

@@ -46,10 +46,24 @@ class LazyGroup(click.Group):
             formatter.write_dl([(name, spec[2]) for name, spec in COMMANDS.items()])
 
 
-@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+def _epilog() -> str:
+    from .errors import EXIT_CODES
+
+    rows = "\n".join(f"{code:>5}  {meaning}" for code, meaning in EXIT_CODES)
+    return ("Try it without model weights: semcodec encode --help (see --dry-run).\n\n"
+            f"\b\nExit codes:\n{rows}")
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]}, epilog=_epilog())
 @click.version_option(version=__version__, prog_name="semcodec")
 def cli() -> None:
     """semcodec: semantic image compression at micro-bits per pixel."""
+
+
+def flag_hint(error: Exception) -> str:
+    """`` (--max-bits, --ubpp)``: the command-line flags of the API parameters an error names."""
+    params = getattr(error, "params", ())
+    return f" (command line: {', '.join('--' + p.replace('_', '-') for p in params)})" if params else ""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -66,7 +80,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         cli.main(args=argv, prog_name="semcodec", standalone_mode=False)
     except SemcodecError as e:
-        click.echo(f"semcodec: error: {e}", err=True)
+        message, hint = str(e), flag_hint(e)
+        if hint and message.endswith("."):
+            message, hint = message[:-1], hint + "."
+        click.echo(f"semcodec: error: {message}{hint}", err=True)
         return e.exit_code
     except click.exceptions.Abort:
         click.echo("semcodec: aborted", err=True)

@@ -103,14 +103,23 @@ def to_rgb(img: Image.Image) -> Image.Image:
     return img.convert("RGB")
 
 
-def save_image(img: Image.Image, path: str | os.PathLike, format: str | None = None) -> None:
+def save_image(img: Image.Image, path: str | os.PathLike, format: str | None = None,
+               text: dict[str, str] | None = None) -> None:
     """Write ``img`` to ``path``; the format comes from the extension unless ``format`` is given.
+    ``text`` is written as PNG text chunks (other formats: not written).
 
     Raises ``InputError`` for an unknown extension or a path that cannot be written.
     """
     p = Path(path)
+    extra = {}
+    if text:
+        from PIL.PngImagePlugin import PngInfo
+
+        extra["pnginfo"] = PngInfo()
+        for key, value in text.items():
+            extra["pnginfo"].add_text(key, value)
     try:
-        img.save(p, format=format)
+        img.save(p, format=format, **extra)
     except (KeyError, ValueError):
         raise InputError(
             f"Cannot tell the image format of {p} from its extension; use .png, .jpg or .webp."

@@ -8,10 +8,13 @@ import click
 
 from ..errors import InputError
 from ._common import info, notes, print_json
-from .options import model_options, models_config, runtime_config
+
+#: The text chunk a dry run's decoded PNG carries.
+DRY_RUN_MARK = "dry run: a placeholder painted by a fake generator, not the generator profile's image"
+from .options import FAKES_HELP, model_options, models_config, runtime_config
 
 
-@click.command()
+@click.command(epilog=FAKES_HELP)
 @click.argument("path", type=click.Path(dir_okay=False))
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="The image to write (PNG, or any format by extension).")
 @click.option("--text-only", is_flag=True, help="Print the decoded (and, for consonant files, restored) text; no image.")
@@ -38,9 +41,11 @@ def decode(path: str, output: str | None, text_only: bool, as_json: bool, **kw: 
     from ..imageio import save_image
 
     result = run(models, enc)
-    save_image(result.image, output)
+    # A dry run's placeholder says so inside the file (a PNG text chunk), not only on the console.
+    save_image(result.image, output, text={"semcodec": DRY_RUN_MARK} if models.dry_run else None)
     notes(result.notes)
-    info(f"{output}: {result.image.width}x{result.image.height} from {result.profile.name} "
+    made_by = f"a dry run's placeholder for {result.profile.name}" if models.dry_run else result.profile.name
+    info(f"{output}: {result.image.width}x{result.image.height} from {made_by} "
          f"(seed {enc.header.seed}): {result.prompt!r}")
     if as_json:
-        print_json(result.summary())
+        print_json({**result.summary(), **({"dry_run": True} if models.dry_run else {})})

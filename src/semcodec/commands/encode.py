@@ -9,7 +9,7 @@ import click
 
 from ..errors import InputError
 from ._common import info, notes, parse_size, print_json
-from .options import encode_config, encoding_options, models_config, runtime_config
+from .options import FAKES_HELP, encode_config, encoding_options, models_config, runtime_config
 
 
 def report(path: str, enc: Any) -> None:
@@ -32,7 +32,7 @@ def _description(text: str | None, text_file: str | None) -> str | None:
         raise InputError(f"cannot read the description in {text_file}: {e}") from e
 
 
-@click.command()
+@click.command(epilog=FAKES_HELP)
 @click.argument("image", required=False, type=click.Path(dir_okay=False))
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="The .smc file to write.")
 @click.option("--ubpp", type=float, help="Budget in micro-bits per pixel of the original image (e.g. 100).")
@@ -63,4 +63,4 @@ def encode(image: str | None, output: str, ubpp: float | None, max_bits: int | N
     notes(result.notes)
     report(output, result.encoded)
     if as_json:
-        print_json(result.summary())
+        print_json({**result.summary(), **({"dry_run": True} if models.dry_run else {})})

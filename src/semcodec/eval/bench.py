@@ -9,8 +9,6 @@ import datetime
 import logging
 import math
 import platform
-import sys
-from importlib import metadata
 from typing import Any
 
 import numpy as np
@@ -18,7 +16,7 @@ import numpy as np
 from ..errors import InputError
 from .baselines import CodecUnavailable, get_codec
 from .datasets import open_dataset
-from .metrics import DistributionMetric, ImageMetric, MetricUnavailable, get_metric
+from .metrics import DistributionMetric, ImageMetric, MetricUnavailable, check_installed, get_metric
 
 log = logging.getLogger(__name__)
 
@@ -46,20 +44,33 @@ def load_metrics(names: list[str], *, clip_model: str | None = None,
     return image_metrics, dist_metrics, skipped
 
 
+def _with_bar(ds: Any, desc: str, progress: bool) -> Any:
+    """The dataset's (name, image) pairs, counted on a progress bar on stderr."""
+    from ..progress import bar
+
+    with bar(len(ds), desc, enabled=progress, unit="image", leave=False) as images:
+        for item in ds:
+            yield item
+            images.update(1)
+
+
 def _point_name(target: float | None) -> str:
     return "lowest" if target is None else f"{target:g} bpp"
 
 
 def run_bench(dataset: str, *, data_dir: str | None = None, codecs: list[str], points: list[float | None],
               metrics: list[str], clip_model: str | None = None, fid_patch: int | None = None,
-              progress: bool = True) -> list[dict[str, Any]]:
-    """One results document per available codec; ``points`` holds ``None`` (lowest) or target bpps.
+              progress: bool = True, limit: int | None = None) -> list[dict[str, Any]]:
+    """One results document per available codec; ``points`` holds ``None`` (lowest) or target bpps;
+    ``limit``: the first N images of the dataset only.
 
     Unavailable codecs and metrics are skipped; the reason is printed and kept in each meta.
     """
-    from tqdm import tqdm
+    from ..deps import check
 
-    ds = open_dataset(dataset, data_dir)
+    check_installed(metrics)
+    check(("imagecodecs",), "eval", "semcodec bench")
+    ds = open_dataset(dataset, data_dir).first(limit)
     image_metrics, dist_metrics, skipped = load_metrics(metrics, clip_model=clip_model, patch=fid_patch or ds.fid_patch)
 
     docs = []
@@ -78,8 +89,7 @@ def run_bench(dataset: str, *, data_dir: str | None = None, codecs: list[str], p
             for m in dist_metrics:
                 m.reset()
             point_rows = []
-            for name, image in tqdm(ds, total=len(ds), desc=f"{cname} {_point_name(target)}",
-                                    file=sys.stderr, disable=not progress, leave=False):
+            for name, image in _with_bar(ds, f"{cname} {_point_name(target)}", progress):
                 enc = codec.lowest(image) if target is None else codec.at_bpp(image, target)
                 row: dict[str, Any] = {"image": name, "setting": _point_name(target), "quality": enc.quality,
                                        "bytes": enc.nbytes, "bpp": enc.bpp,
@@ -113,14 +123,12 @@ def run_bench(dataset: str, *, data_dir: str | None = None, codecs: list[str], p
     return docs
 
 
-def semcodec_version() -> str | None:
-    """The installed semcodec's version (None when running from a source tree that is not installed)."""
-    try:
-        return metadata.version("semcodec")
-    except metadata.PackageNotFoundError:
-        from .. import __version__
+def semcodec_version() -> str:
+    """semcodec's version (``semcodec.__version__``, the one source the package metadata and
+    ``semcodec --version`` read too)."""
+    from .. import __version__
 
-        return __version__
+    return __version__
 
 
 def results_meta(dataset: dict[str, Any], metrics: list[Any], skipped: dict[str, str], **extra: Any) -> dict[str, Any]:

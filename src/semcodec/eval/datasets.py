@@ -147,6 +147,14 @@ class Dataset:
         lines = "".join(f"{n}\t{self._hashes[n]}\n" for n in sorted(self.files))
         return hashlib.sha256(lines.encode()).hexdigest()
 
+    def first(self, n: int | None) -> Dataset:
+        """The first ``n`` images in the dataset's (sorted) order; all of them when ``n`` is None."""
+        if n is None:
+            return self
+        if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+            raise InputError(f"limit must be a whole number of images, at least 1, not {n!r}", params=("limit",))
+        return Dataset(self.name, self.root, self.files[:n], self.source, self.expected, self.fid_patch, self._hashes)
+
     def describe(self) -> dict[str, object]:
         """The dataset's identity for results' meta."""
         return {"name": self.name, "source": self.source, "root": str(self.root),
@@ -167,7 +175,8 @@ def open_dataset(spec: str, data_dir: str | Path | None = None, *, download: boo
         return _clic(key, Path(data_dir) if data_dir else None, download)
     path = Path(spec[len("folder:"):] if key.startswith("folder:") else spec).expanduser()
     if data_dir is not None:
-        raise InputError("--data-dir only applies to a named dataset (kodak, clic2020); give the folder itself.")
+        raise InputError("data_dir only applies to a named dataset (kodak, clic2020); give the folder itself.",
+                         params=("data_dir",))
     if not path.exists():
         raise InputError(f"{spec} is neither a known dataset (kodak, clic2020-valid, clic2020-test) nor an existing folder.")
     return folder_dataset(path)
@@ -200,12 +209,12 @@ def _kodak(data_dir: Path | None, download: bool) -> Dataset:
     manifest = kodak_manifest()
     if data_dir is not None:
         if not data_dir.is_dir():
-            raise InputError(f"--data-dir {data_dir} is not a folder.")
+            raise InputError(f"data_dir {data_dir} is not a folder.", params=("data_dir",))
         return verified_dataset("kodak", data_dir, manifest, "local", KODAK_PATCH)
     root = data_home() / "kodak"
     todo = [n for n in manifest if not (root / n).is_file()]
     if todo and not download:
-        raise InputError(f"Kodak is not in {root}; pass --data-dir with a local copy.")
+        raise InputError(f"Kodak is not in {root}; give data_dir, a local copy.", params=("data_dir",))
     for n in todo:
         _fetch(KODAK_URL.format(name=n), root / n, "Kodak")
     return verified_dataset("kodak", root, manifest, KODAK_URL.format(name="kodimNN.png"), KODAK_PATCH)
@@ -218,13 +227,14 @@ def _clic(key: str, data_dir: Path | None, download: bool) -> Dataset:
     root = data_home() / key
     if not (root / ".complete").exists():
         if not download:
-            raise InputError(f"{key} is not in {root}; pass --data-dir with a local copy.")
+            raise InputError(f"{key} is not in {root}; give data_dir, a local copy.", params=("data_dir",))
         archive = data_home() / f"{key}.zip"
         if not archive.exists():
             _fetch(url, archive, key)
         if md5 is not None and _file_hash(archive, "md5") != md5:
             archive.unlink()
-            raise InputError(f"the {key} download does not match its published md5; it was deleted, try again or pass --data-dir.")
+            raise InputError(f"the {key} download does not match its published md5; it was deleted, try again or give data_dir, a local copy.",
+                             params=("data_dir",))
         _extract_images(archive, root)
         (root / ".complete").write_text(_file_hash(archive, "sha256") + "\n")
     return folder_dataset(root, key)
@@ -240,7 +250,8 @@ def _fetch(url: str, dest: Path, what: str) -> None:
     except (urllib.error.URLError, OSError, TimeoutError) as e:
         part.unlink(missing_ok=True)
         reason = getattr(e, "reason", e)
-        raise InputError(f"could not download {what} from {url} ({reason}); download it yourself and pass --data-dir.") from None
+        raise InputError(f"could not download {what} from {url} ({reason}); download it yourself and give data_dir, the folder.",
+                         params=("data_dir",)) from None
     part.replace(dest)
 
 
@@ -266,4 +277,5 @@ def _extract_images(archive: Path, root: Path) -> None:
                     shutil.copyfileobj(src, dst)
     except zipfile.BadZipFile:
         archive.unlink(missing_ok=True)
-        raise InputError(f"{archive} is not a valid zip archive; it was deleted, try again or pass --data-dir.") from None
+        raise InputError(f"{archive} is not a valid zip archive; it was deleted, try again or give data_dir, a local copy.",
+                         params=("data_dir",)) from None

@@ -15,7 +15,7 @@ is capped at ``PSNR_CAP`` = 100 dB so that results stay finite and valid JSON.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from importlib import metadata
 from typing import Any, ClassVar
 
@@ -70,6 +70,9 @@ class Metric:
     name: ClassVar[str]
     higher_is_better: ClassVar[bool]
     library: ClassVar[str]
+    #: Libraries of the ``eval`` extra it imports (a missing one is an error before any work;
+    #: missing weights or extra packages such as torchvision make it skip with a note instead).
+    requires: ClassVar[tuple[str, ...]] = ("torch", "torchmetrics")
     weights: str | None = None
 
     def describe(self) -> dict[str, Any]:
@@ -159,6 +162,7 @@ class Dists(ImageMetric):
     """DISTS through piq; needs piq, torchvision and the pretrained VGG16 + DISTS weights."""
 
     name, higher_is_better, library = "dists", False, "piq"
+    requires = ("torch",)
     weights = "torchvision vgg16 (IMAGENET1K_V1) + DISTS alpha/beta (piq release)"
 
     def __init__(self) -> None:
@@ -189,6 +193,7 @@ class ClipSimilarity(ImageMetric):
     """
 
     name, higher_is_better, library = "clip", True, "transformers"
+    requires = ("torch", "transformers")
     DEFAULT_MODEL = "openai/clip-vit-base-patch32"
 
     def __init__(self, model: str | None = None, device: str | None = None) -> None:
@@ -319,10 +324,18 @@ METRICS: dict[str, Callable[..., Metric]] = {
 }
 
 
+def check_installed(names: Sequence[str]) -> None:
+    """InputError for an unknown metric name, MissingDependency (naming the ``eval`` extra) for a
+    metric whose libraries are not installed; imports nothing, so callers check before working."""
+    from ..deps import check
+
+    for name in names:
+        if name.lower() not in METRICS:
+            raise InputError(f"unknown metric {name!r}; choose from {', '.join(METRICS)}.", params=("metrics",))
+        check(METRICS[name.lower()].requires, "eval", f"The {name.lower()} metric")  # type: ignore[attr-defined]
+
+
 def get_metric(name: str, **options: Any) -> Metric:
     """Build a metric by name; raises ``MetricUnavailable`` (with a note) if it cannot run here."""
-    try:
-        factory = METRICS[name.lower()]
-    except KeyError:
-        raise InputError(f"unknown metric {name!r}; choose from {', '.join(METRICS)}.") from None
-    return factory(**options)
+    check_installed([name])
+    return METRICS[name.lower()](**options)

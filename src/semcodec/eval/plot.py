@@ -22,9 +22,14 @@ SEMCODEC_KIND = "semcodec-eval"
 
 
 def load_documents(paths: list[str | os.PathLike[str]]) -> list[dict[str, Any]]:
-    """Every results document in ``paths`` (each file holds one document or a list of them)."""
+    """Every results document in ``paths``: a file holds one document (CompressAI's form, and
+    what ``semcodec bench -o DIR`` writes per codec) or a list of them (older semcodec bench
+    files); a folder stands for its ``*.json`` files in name order."""
     docs: list[dict[str, Any]] = []
+    files = []
     for path in paths:
+        files += sorted(Path(path).glob("*.json")) if Path(path).is_dir() else [path]
+    for path in files:
         try:
             data = json.loads(Path(path).read_text(encoding="utf-8"))
         except FileNotFoundError:
@@ -65,7 +70,9 @@ def _label(doc: dict[str, Any], names: list[str]) -> str:
 
 def rate_quality_figure(docs: list[dict[str, Any]], metrics: list[str] | None = None) -> Any:
     """A matplotlib Figure: one panel per metric, quality against bpp (log scale)."""
-    from matplotlib.figure import Figure
+    from ..deps import require
+
+    Figure = require("matplotlib.figure", "eval", "Drawing figures").Figure
 
     unknown = [m for m in metrics or [] if m not in METRICS]
     if unknown:

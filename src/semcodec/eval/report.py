@@ -35,7 +35,7 @@ table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:
 th:first-child,td:first-child{text-align:left}.grid{display:flex;gap:.8em;flex-wrap:wrap;margin-bottom:2em}
 figure{margin:0;max-width:320px}figure img{max-width:320px;height:auto;display:block}
 figcaption{font-size:.8em}figcaption .text{font-family:ui-monospace,monospace;color:#444;display:block;margin-top:.2em}
-.note{color:#666;font-size:.9em}
+.note{color:#666;font-size:.9em}.warn{background:#fff4d6;border-left:4px solid #e0a000;padding:.4em .8em}
 """
 
 
@@ -84,6 +84,46 @@ def _figure(src: str, caption: str, text: str | None = None) -> str:
     return f'<figure><img src="{escape(src)}" alt="{escape(caption)}">{body}</figcaption></figure>'
 
 
+def _names(doc: dict[str, Any]) -> set[str] | None:
+    """The images a results document averages over (its per-image rows), None when it does not say."""
+    rows = doc.get("per_image")
+    return {str(r.get("image")) for r in rows} if isinstance(rows, list) and rows else None
+
+
+def comparability_notes(summary: dict[str, Any], baselines: list[dict[str, Any]],
+                        records: list[dict[str, Any]]) -> list[str]:
+    """Sentences warning that the page compares unlike things: baselines averaged over another
+    image set than semcodec's, a partial run, results older than the records, a dry run."""
+    notes = []
+    meta = summary.get("meta", {})
+    if meta.get("dry_run"):
+        notes.append("This is a dry run: scripted fakes stood in for the models, so its texts and images are "
+                     "placeholders; only the rates are those of the real generator profile.")
+    run = meta.get("run", {})
+    if run.get("expected") and run.get("recorded", 0) < run["expected"]:
+        notes.append(f"The run is partial: {run['recorded']} of its {run['expected']} records; run the same "
+                     "semcodec eval command to complete it.")
+    if len(records) > len(summary.get("per_image", [])):
+        notes.append(f"results.json summarises {len(summary.get('per_image', []))} records but the run holds "
+                     f"{len(records)}; run the same semcodec eval command to bring it up to date.")
+    mine, manifest = _names(summary) or set(), meta.get("dataset", {}).get("manifest_sha256")
+    for doc in baselines:
+        theirs, dataset = _names(doc), doc.get("meta", {}).get("dataset", {})
+        count = len(theirs) if theirs is not None else dataset.get("images")
+        if theirs is not None and theirs != mine:
+            notes.append(f"{doc.get('name')} is averaged over {count} images, semcodec over {len(mine)}: "
+                         "their means are not over the same images.")
+        elif theirs is None and count != len(mine):
+            notes.append(f"{doc.get('name')} is averaged over {count if count is not None else 'an unknown number of'} "
+                         f"images, semcodec over {len(mine)}: their means may not be over the same images.")
+        elif (theirs == mine and dataset.get("manifest_sha256") and manifest
+              and dataset.get("images") == meta.get("dataset", {}).get("images")
+              and dataset["manifest_sha256"] != manifest):
+            notes.append(f"{doc.get('name')} was computed on images with the same names but other pixels "
+                         "(another manifest hash).")
+    return notes
+
+
 def _floor_figures(original: np.ndarray, max_side: int, notes: set[str]) -> list[str]:
     encodings, missing = lowest_files(original, FLOOR_CODECS)
     notes.update(missing)
@@ -102,7 +142,8 @@ def render_report(run_dir: str | os.PathLike[str], *, baselines: list[str] | Non
     docs = [summary, *(load_documents(baselines) if baselines else [])]
     dataset_root = data_dir or summary.get("meta", {}).get("dataset", {}).get("root")
     if not dataset_root or not Path(dataset_root).is_dir():
-        raise InputError(f"the images of {run_dir} are not at {dataset_root!r}; pass --data-dir with the dataset's folder")
+        raise InputError(f"the images of {run_dir} are not at {dataset_root!r}; give data_dir, the dataset's folder",
+                         params=("data_dir",))
     dataset = open_dataset(str(dataset_root))
     notes: set[str] = set()
     parts = [f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>semcodec report: {escape(str(root))}</title>"
@@ -111,6 +152,7 @@ def render_report(run_dir: str | os.PathLike[str], *, baselines: list[str] | Non
              f"<p>{escape(summary.get('description', ''))}</p>"]
     if plotted_metrics(docs):
         parts.append(f'<h2>Rate–quality</h2><img alt="rate-quality curves" src="{data_url_bytes(figure_png(rate_quality_figure(docs)))}">')
+    parts += [f'<p class="warn">{escape(n)}</p>' for n in comparability_notes(summary, docs[1:], records)]
     parts += ["<h2>Results (means over images)</h2>", results_table(docs)]
     if not any(is_semcodec(d) for d in docs[1:]) and baselines:
         parts.append('<p class="note">Classical codecs come from the given bench results.</p>')
@@ -125,7 +167,8 @@ def render_report(run_dir: str | os.PathLike[str], *, baselines: list[str] | Non
     by_key = {(r["image"], r["setting"]): r for r in records}
     for name in dict.fromkeys(r["image"] for r in records):
         if name not in dataset.files:
-            raise InputError(f"{name} of {run_dir} is not in {dataset_root}; pass --data-dir with the run's dataset")
+            raise InputError(f"{name} of {run_dir} is not in {dataset_root}; give data_dir, the run's dataset folder",
+                                 params=("data_dir",))
         original = dataset.load(name)
         description = next((r["description"] for r in records if r["image"] == name and r.get("description")), None)
         figs = [_figure(data_url(original, max_side), f"original {name} ({original.shape[1]}x{original.shape[0]}); "

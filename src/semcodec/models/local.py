@@ -12,7 +12,7 @@ from typing import Any, Iterator, Literal
 from pydantic import field_validator
 
 from ..deps import require
-from ..errors import BackendError
+from ..errors import BackendError, SemcodecError
 from .base import BackendOptions
 from .registry import is_local_path
 
@@ -57,9 +57,10 @@ def resolve_device(name: str) -> str:
         return "cpu"
     kind = name.split(":")[0]
     if kind == "cuda" and not torch.cuda.is_available():
-        raise BackendError("device 'cuda' was asked for but torch sees no CUDA GPU; use --device cpu or install a CUDA build of torch.")
+        raise BackendError("device 'cuda' was asked for but torch sees no CUDA GPU; use device cpu or install a CUDA build of torch.",
+                           params=("device",))
     if kind == "mps" and not torch.backends.mps.is_available():
-        raise BackendError("device 'mps' was asked for but it is not available; use --device cpu.")
+        raise BackendError("device 'mps' was asked for but it is not available; use device cpu.", params=("device",))
     return name
 
 
@@ -84,7 +85,7 @@ def dtype_kwarg(library: str, dtype: Any) -> dict[str, Any]:
     """``{"dtype": dtype}`` for from_pretrained of ``library``, spelled as its version expects."""
     import importlib
 
-    from packaging.version import Version
+    Version = require("packaging.version", "hf", "Loading a local model").Version
 
     version = Version(importlib.import_module(library).__version__)
     name = "dtype" if version >= Version(_DTYPE_KWARG_SINCE[library]) else "torch_dtype"
@@ -93,7 +94,7 @@ def dtype_kwarg(library: str, dtype: Any) -> dict[str, Any]:
 
 def _in_hf_cache(model: str, revision: str | None) -> bool:
     """Whether the HF cache holds this model's config (transformers) or model index (diffusers)."""
-    from huggingface_hub import try_to_load_from_cache
+    try_to_load_from_cache = require("huggingface_hub", "hf", "Loading a Hugging Face model").try_to_load_from_cache
 
     return any(
         isinstance(try_to_load_from_cache(model, name, revision=revision), str)
@@ -112,7 +113,7 @@ def _check_hub_reachable(model: str, revision: str | None) -> None:
 
     if os.environ.get("HF_HUB_OFFLINE", "").lower() in ("1", "true", "yes", "on") or _in_hf_cache(model, revision):
         return  # offline mode fails fast by itself; a cached model needs no network
-    from huggingface_hub import constants
+    constants = require("huggingface_hub.constants", "hf", "Loading a Hugging Face model")
 
     url = urlparse(constants.ENDPOINT)
     try:
@@ -147,7 +148,7 @@ def friendly_load_errors(model: str, revision: str | None) -> Iterator[None]:
     """
     try:
         yield
-    except BackendError:
+    except SemcodecError:  # already one sentence (a BackendError, a missing library)
         raise
     except Exception as e:  # the Hub, transformers and diffusers raise many unrelated types
         name = type(e).__name__
@@ -180,7 +181,7 @@ def friendly_run_errors(model: str) -> Iterator[None]:
     """Turn a failure while running ``model`` (out of memory, a kernel error) into a BackendError."""
     try:
         yield
-    except BackendError:
+    except SemcodecError:
         raise
     except Exception as e:
         name = type(e).__name__
@@ -212,14 +213,16 @@ def progress_bars(show: bool) -> Iterator[None]:
             mod.enable_progress_bar()
 
 
-def load_transformers(model_id: str, preprocessor: str, device: str, dtype: str) -> tuple[Any, Any, str, Any]:
+def load_transformers(model_id: str, preprocessor: str, device: str, dtype: str,
+                      progress: bool = False) -> tuple[Any, Any, str, Any]:
     """A transformers ``AutoModel`` and its preprocessor (the Auto class named by
     ``preprocessor``: ``AutoImageProcessor``, ``AutoTokenizer``), with the backends' checks and
-    one-sentence errors: (preprocessor, model in eval mode, device, torch dtype)."""
+    one-sentence errors: (preprocessor, model in eval mode, device, torch dtype). ``progress``:
+    show the download and loading bars."""
     device_ = resolve_device(device)
     dtype_ = resolve_dtype(dtype, device_)
     transformers = require("transformers", "hf", "Loading a transformers model")
-    with friendly_load_errors(model_id, None):
+    with friendly_load_errors(model_id, None), progress_bars(progress):
         location = model_location(model_id)
         pre = getattr(transformers, preprocessor).from_pretrained(location)
         model = transformers.AutoModel.from_pretrained(location)

@@ -160,7 +160,8 @@ def get_profile(profile_id: int) -> Profile:
         return PROFILES[profile_id]
     except KeyError:
         raise InputError(
-            f"Generator profile {profile_id} is unknown to this version of semcodec; upgrade semcodec or pass --generator."
+            f"Generator profile {profile_id} is unknown to this version of semcodec; upgrade semcodec or give a generator.",
+            params=("generator",),
         ) from None
 
 

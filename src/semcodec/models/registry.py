@@ -114,6 +114,7 @@ def load(role: str, spec: str, *, uses: dict[str, Any] | None = None, **options:
     InputError for a bad spec or option, BackendError when the model cannot be loaded.
     """
     cls, parsed = backend_class(role, spec)
+    cls.check_installed()
     try:
         opts = cls.Options(**options)
     except ValidationError as e:

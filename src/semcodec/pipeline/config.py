@@ -9,8 +9,14 @@ Like diffusers' ``register_to_config``: what was built can be written down and r
 - ``ModelsConfig``: the models of each role (specs; unset: the preset's) and their options.
   It decides which generator profile a file names, so it changes the bits.
 - ``EncodeConfig``: the budget, coder, rate control and search. It changes the bits.
-- ``RuntimeConfig``: device, dtype, offloading, server URL, cache. It changes where and how fast
-  models run, never which file is written (up to the floating point of the hardware).
+- ``RuntimeConfig``: device, dtype, offloading, server URL, cache, progress bars. It changes
+  where and how fast models run, never which file is written (up to the floating point of the
+  hardware).
+
+A dry run (``ModelsConfig(dry_run=True)``) keeps the generator profile the configuration names,
+so files carry the real header (profile 1 at the defaults: no custom-generator hash), while
+scripted fakes stand in for every model (see ``ModelSet``); it is recorded with the
+configuration, so a dry run's results never pass for a real run's.
 """
 
 from __future__ import annotations
@@ -49,6 +55,8 @@ class ModelsConfig:
     expander: str | None = None
     judge: str | None = None
     options: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: Fakes stand in for every model; files keep the header of the generator profile named here.
+    dry_run: bool = False
 
     def __post_init__(self) -> None:
         from ..models.presets import get_preset
@@ -66,6 +74,8 @@ class ModelsConfig:
         """JSON-ready, without secrets."""
         out = asdict(self)
         out["options"] = {role: public_options(opts) for role, opts in self.options.items() if opts}
+        if not self.dry_run:  # recorded only when set, so runs recorded before it existed still resume
+            del out["dry_run"]
         return out
 
 
@@ -131,11 +141,14 @@ class RuntimeConfig:
     base_url: str | None = None
     #: Read and write the persistent result cache.
     cache: bool = True
+    #: Show progress on stderr: model downloads, denoising steps, search candidates (the CLI
+    #: turns it on when stderr is a terminal and ``--quiet`` is not given).
+    progress: bool = False
 
     def backend_options(self) -> dict[str, Any]:
         """The runtime settings a backend may accept, as backend option names; unset ones left out."""
         pairs = (("device", self.device), ("dtype", self.dtype), ("cpu_offload", self.cpu_offload),
-                 ("base_url", self.base_url))
+                 ("base_url", self.base_url), ("progress", self.progress))
         return {k: v for k, v in pairs if v not in (None, False)}
 
     def to_dict(self) -> dict[str, Any]:

@@ -46,6 +46,7 @@ def decode(models: ModelSet, data: bytes | Encoded) -> DecodeResult:
     """Regenerate the image of a .smc file (bytes, or an ``Encoded`` already read)."""
     enc = data if isinstance(data, Encoded) else decompress(data)
     profile, notes = models.profile_for(enc.header)
+    models.check_installed(("expander", "generator") if enc.header.coder == "consonant" else ("generator",), profile)
     costs = CostRecorder()
     with costs.timed("expand"):
         prompt = steps.restore(models, enc.text, enc.header.coder)

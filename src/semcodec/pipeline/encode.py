@@ -20,6 +20,7 @@ from ..codec.rate import word_target
 from ..errors import InputError
 from ..models.costs import CostRecorder
 from . import steps
+from .modelset import roles_used
 
 if TYPE_CHECKING:
     from PIL.Image import Image
@@ -85,9 +86,13 @@ def encode(
     if config.searching and image is None:
         raise InputError("reflection, seed search and a quality target compare with the image, so give one")
     if trace is not None and not config.searching:
-        raise InputError("--trace records a search: use it with --reflect, --seeds or --quality-target")
+        raise InputError("a trace records a search: use it with reflect, seeds or quality_target",
+                         params=("trace", "reflect", "seeds", "quality_target"))
+    if text is not None and not text.strip():
+        raise InputError("the description is empty; give a description with at least one word")
     width, height = image.size if image is not None else (size or (1024, 1024))
     header, budget, max_words = plan(models, config, width, height)
+    models.check_installed(roles_used(config, describe=text is None, decode=False))
     costs = CostRecorder()
 
     if text is None:
@@ -109,16 +114,26 @@ def encode(
 
     result = None
     if config.searching:
+        from ..progress import bar
         from .search import search
 
-        result = search(
-            image, description, encode=code, render=lambda enc: steps.render(models, enc), judge=models.get("judge"),
-            describe=(lambda im: steps.describe(models, im)) if config.reflect else None,
-            revise=(lambda *a: steps.revise(models, *a, max_words)) if config.reflect else None,
-            reflect=config.reflect, patience=config.patience, seeds=config.seeds,
-            deterministic=models.profile.deterministic, budget=budget, quality_target=config.quality_target,
-            costs=costs,
-        )
+        candidates = bar(None if config.quality_target else 1 + config.reflect + config.seeds - 1,
+                         "semcodec search", enabled=models.runtime.progress, unit="candidate")
+
+        def render(enc: Encoded) -> Image:
+            rendered = steps.render(models, enc)
+            candidates.update(1)
+            return rendered
+
+        with candidates:
+            result = search(
+                image, description, encode=code, render=render, judge=models.get("judge"),
+                describe=(lambda im: steps.describe(models, im)) if config.reflect else None,
+                revise=(lambda *a: steps.revise(models, *a, max_words)) if config.reflect else None,
+                reflect=config.reflect, patience=config.patience, seeds=config.seeds,
+                deterministic=models.profile.deterministic, budget=budget, quality_target=config.quality_target,
+                costs=costs,
+            )
         enc, notes = result.encoded, list(result.notes)
         if trace is not None:
             from .trace import write_trace

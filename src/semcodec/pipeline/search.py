@@ -356,12 +356,15 @@ def _check_settings(reflect: int, patience: int, seeds: int, deterministic: bool
     if seeds > 1 and not deterministic:
         raise InputError(
             "seed search needs a deterministic generator, and this one cannot be seeded, so the "
-            "winning seed would not reproduce the winning image at decoding; use --seeds 1"
+            "winning seed would not reproduce the winning image at decoding; search one seed only",
+            params=("seeds",),
         )
     if reflect > 0 and not can_reflect:
-        raise InputError("reflection needs a describer and a reviser model; give both or use --reflect 0")
+        raise InputError("reflection needs a describer and a reviser model; give both or set reflect to 0",
+                         params=("reflect",))
     if unbounded_target:
-        raise InputError("a quality target needs an upper bound on the rate: give --max-bits or --ubpp")
+        raise InputError("a quality target needs an upper bound on the rate: give max_bits or ubpp",
+                         params=("max_bits", "ubpp"))
 
 
 def _bisect(

@@ -68,7 +68,7 @@ class EncodeForm:
         if self.size is None:
             return None
         if has_image:
-            raise InputError("--size is for encoding a description without an image; the image has its own size")
+            raise InputError("size is for encoding a description without an image; the image has its own size")
         from ..commands._common import parse_size
 
         return parse_size(self.size)

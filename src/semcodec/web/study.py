@@ -127,6 +127,6 @@ def disabled_router() -> APIRouter:
     @r.get("/{rest:path}")
     @r.post("/{rest:path}")
     def no_study(rest: str = "") -> Any:
-        raise NotFound("this server runs no study; start it with semcodec serve --study RUN_DIR --answers DB")
+        raise NotFound("this server runs no study; its operator starts one with the serve command's study options")
 
     return r

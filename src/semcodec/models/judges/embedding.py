@@ -26,12 +26,13 @@ class ImageEmbeddingJudge(Backend):
 
     roles = frozenset({"judge"})
     Options = LocalOptions
+    requires = ("torch", "transformers")
 
     def __init__(self, model_id: str, revision: str | None, options: LocalOptions) -> None:
         super().__init__(model_id, revision, options)
         self.name = self.provider
         self._pre, self._model, self.device, self.dtype = load_transformers(
-            model_id, "AutoImageProcessor", options.device, options.dtype
+            model_id, "AutoImageProcessor", options.device, options.dtype, options.progress
         )
         self._reference: tuple[Image, Any] | None = None  # (original, its embedding)
 

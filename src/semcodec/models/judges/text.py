@@ -72,6 +72,7 @@ class TextJudge(Backend):
 
     provider = "text"
     roles = frozenset({"judge"})
+    requires = ("torch", "transformers")
     Options = LocalOptions
     uses = ("describer",)
     default_model = DEFAULT_TEXT_MODEL

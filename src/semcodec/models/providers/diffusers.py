@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import Field
 
+from ...deps import require
 from ...errors import BackendError
 from ..local import (
     LocalOptions,
@@ -56,6 +57,7 @@ class DiffusersGenerator(Backend):
 
     provider = "diffusers"
     roles = frozenset({"generator"})
+    requires = ("torch", "diffusers", "transformers")
     Options = DiffusersOptions
     deterministic = True
 
@@ -65,10 +67,10 @@ class DiffusersGenerator(Backend):
         self.dtype = resolve_dtype(options.dtype, self.device)
         with friendly_load_errors(model_id, revision), progress_bars(options.progress):
             self.pipe = self._load(model_location(model_id, revision))
-        self.pipe.set_progress_bar_config(disable=not options.progress)
+        self.pipe.set_progress_bar_config(disable=not options.progress, leave=False)  # gone once done
 
     def _load(self, location: str) -> Any:
-        import diffusers
+        diffusers = require("diffusers", "hf", "The diffusers backend")
 
         kwargs: dict[str, Any] = {"revision": self.revision, **dtype_kwarg("diffusers", self.dtype)}
         if self.options.variant:

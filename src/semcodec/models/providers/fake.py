@@ -26,6 +26,11 @@ _COLOURS = {
 }
 
 
+def _colour_name(rgb: tuple[int, ...]) -> str:
+    """The nearest of a dozen named colours."""
+    return min(_COLOURS, key=lambda c: sum((a - b) ** 2 for a, b in zip(_COLOURS[c], rgb)))
+
+
 class FakeOptions(BackendOptions):
     """Options of the fake backend."""
 
@@ -33,6 +38,10 @@ class FakeOptions(BackendOptions):
     text: str | None = None
     #: Expander and complete(): replies played back in turn (empty: echo the input).
     replies: tuple[str, ...] = ()
+    #: Describer: add the colour of each ninth of the image (a description about as long as a
+    #: real describer's, so that a dry run exercises rate control). complete(): answer with the
+    #: longest line of the request (the description it was asked to shorten or revise).
+    detail: bool = False
 
 
 class FakeBackend(Backend):
@@ -53,11 +62,14 @@ class FakeBackend(Backend):
         """The scripted text, or e.g. ``"a mostly blue image, wider than tall"``."""
         if self.options.text is not None:
             return self.options.text
-        small = image.convert("RGB").resize((1, 1))
-        mean = small.getpixel((0, 0))
-        colour = min(_COLOURS, key=lambda c: sum((a - b) ** 2 for a, b in zip(_COLOURS[c], mean)))
+        colour = _colour_name(image.convert("RGB").resize((1, 1)).getpixel((0, 0)))
         shape = "square" if image.width == image.height else ("wider than tall" if image.width > image.height else "taller than wide")
-        return f"a mostly {colour} image, {shape}"
+        if not self.options.detail:
+            return f"a mostly {colour} image, {shape}"
+        grid = image.convert("RGB").resize((3, 3))
+        parts = [f"the {row} {col} is {_colour_name(grid.getpixel((x, y)))}"
+                 for y, row in enumerate(("top", "middle", "bottom")) for x, col in enumerate(("left", "centre", "right"))]
+        return f"A mostly {colour} image, {shape}. " + ", ".join(parts) + "."
 
     def generate(self, prompt: str, width: int, height: int, seed: int) -> Image.Image:
         """A horizontal gradient between two colours drawn from sha256(prompt, seed)."""
@@ -71,8 +83,10 @@ class FakeBackend(Backend):
         return Image.composite(a, b, ramp)
 
     def complete(self, system: str, user: str) -> str:
-        """The next scripted reply, or ``user`` unchanged."""
-        return next(self._replies) if self._replies else user.strip()
+        """The next scripted reply, the request's longest line (``detail``), or ``user`` unchanged."""
+        if self._replies:
+            return next(self._replies)
+        return max(user.splitlines() or [""], key=len).strip() if self.options.detail else user.strip()
 
     def expand(self, skeleton: str) -> str:
         """The next scripted reply, or ``skeleton`` unchanged."""

@@ -28,6 +28,7 @@ from ..local import (
     resolve_device,
     resolve_dtype,
 )
+from ...deps import require
 from ..base import Backend, ChatExpandMixin
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -48,6 +49,7 @@ class HFChat(Backend, ChatExpandMixin):
 
     provider = "hf"
     roles = frozenset({"describer", "text", "expander"})
+    requires = ("torch", "transformers")
     Options = HFOptions
     deterministic = True  # greedy decoding
 
@@ -107,7 +109,8 @@ class HFVisionChat(HFChat):
     accepts_images = True
 
     def _load(self, location: str) -> None:
-        from transformers import AutoModelForImageTextToText, AutoProcessor
+        transformers = require("transformers", "hf", "The hf backend")
+        AutoModelForImageTextToText, AutoProcessor = transformers.AutoModelForImageTextToText, transformers.AutoProcessor
 
         self.processor = AutoProcessor.from_pretrained(location, revision=self.revision)
         self.model = AutoModelForImageTextToText.from_pretrained(location, revision=self.revision, **dtype_kwarg("transformers", self.dtype))
@@ -136,7 +139,8 @@ class HFTextChat(HFChat):
     """A causal language model (``AutoModelForCausalLM``), chat template when it has one."""
 
     def _load(self, location: str) -> None:
-        from transformers import AutoModelForCausalLM, AutoTokenizer
+        transformers = require("transformers", "hf", "The hf backend")
+        AutoModelForCausalLM, AutoTokenizer = transformers.AutoModelForCausalLM, transformers.AutoTokenizer
 
         self.processor = AutoTokenizer.from_pretrained(location, revision=self.revision)
         self.model = AutoModelForCausalLM.from_pretrained(location, revision=self.revision, **dtype_kwarg("transformers", self.dtype))
@@ -157,7 +161,7 @@ def backend_class(role: str, spec: Spec) -> type[Backend] | None:
         return HFVisionChat
     if role not in HFChat.roles:
         return None
-    from transformers import AutoConfig
+    AutoConfig = require("transformers", "hf", "The hf backend").AutoConfig
 
     with friendly_load_errors(spec.model, spec.revision):
         config = AutoConfig.from_pretrained(model_location(spec.model, spec.revision), revision=spec.revision)

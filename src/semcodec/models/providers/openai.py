@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any, Iterator, Literal
 from pydantic import Field, SecretStr
 
 from ..costs import report_usage
+from ...deps import require
 from ...errors import BackendError
 from ..base import Backend, BackendOptions, ChatExpandMixin
 
@@ -89,6 +90,8 @@ class OpenAIBackend(Backend, ChatExpandMixin):
 
     provider = "openai"
     roles = frozenset({"describer", "generator", "text", "expander"})
+    requires = ("openai",)
+    extra = "openai"
     Options = OpenAIOptions
     accepts_images = True
     deterministic = False  # hosted generators take no seed
@@ -97,7 +100,7 @@ class OpenAIBackend(Backend, ChatExpandMixin):
         super().__init__(model_id, revision, options)
         self.base_url = options.base_url or os.environ.get("OPENAI_BASE_URL") or None
         self._key = self._find_key()
-        import openai
+        openai = require("openai", "openai", "The OpenAI backend")
 
         self.client = openai.OpenAI(
             api_key=self._key, base_url=self.base_url, timeout=options.timeout, max_retries=options.max_retries
@@ -127,13 +130,14 @@ class OpenAIBackend(Backend, ChatExpandMixin):
         if self.base_url is not None:
             return "no-key"  # local servers usually accept any key
         raise BackendError(
-            f"No OpenAI API key found; set OPENAI_API_KEY, write the key to {path}, or pass the api_key option."
+            f"No OpenAI API key found; set OPENAI_API_KEY, write the key to {path}, or give the model the option api_key=KEY.",
+            params=("describer_option", "text_model_option", "generator_option"),
         )
 
     @contextlib.contextmanager
     def _api(self, what: str) -> Iterator[None]:
         """Map the SDK's exceptions (after its retries) to one BackendError sentence."""
-        import openai
+        openai = require("openai", "openai", "The OpenAI backend")
 
         tries = f"after {self.options.max_retries} retries"
         try:
