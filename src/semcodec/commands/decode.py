@@ -13,7 +13,7 @@ from .options import model_options, models_config, runtime_config
 
 @click.command()
 @click.argument("path", type=click.Path(dir_okay=False))
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="The image to write (PNG, or any format by extension).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="The image to write (PNG, or any format by extension; - for PNG on standard output).")
 @click.option("--text-only", is_flag=True, help="Print the decoded (and, for consonant files, restored) text; no image.")
 @model_options
 @click.option("--json", "as_json", is_flag=True, help="Print the file's summary and the generator's prompt as JSON.")
@@ -24,8 +24,14 @@ def decode(path: str, output: str | None, text_only: bool, as_json: bool, **kw: 
     from ..pipeline import ModelSet, decode as run
     from ..pipeline.steps import restore
 
+    from ..fileio import STDOUT, check_output
+
     if output is None and not text_only:
         raise InputError("give -o OUT.png for the image, or --text-only to print the decoded text")
+    if output == STDOUT and as_json:
+        raise InputError("-o - writes the image to standard output, so --json cannot print there too; drop one")
+    if output is not None and output != STDOUT and not text_only:
+        check_output(output, (path,))  # before any model runs
     enc = decompress(read_smc(path))
     models = ModelSet(models_config(kw), runtime_config(kw))
     if text_only:
@@ -38,7 +44,7 @@ def decode(path: str, output: str | None, text_only: bool, as_json: bool, **kw: 
     from ..imageio import save_image
 
     result = run(models, enc)
-    save_image(result.image, output)
+    save_image(result.image, output, inputs=(path,))
     notes(result.notes)
     info(f"{output}: {result.image.width}x{result.image.height} from {result.profile.name} "
          f"(seed {enc.header.seed}): {result.prompt!r}")

@@ -159,5 +159,8 @@ def write_report(run_dir: str | os.PathLike[str], output: str | os.PathLike[str]
     """Render the report and write it to ``output``."""
     from ..fileio import write_atomic
 
-    write_atomic(output, render_report(run_dir, **options).encode("utf-8"))
+    from .run import CONFIG_FILE, RECORDS_FILE, RESULTS_FILE
+
+    runs = [Path(run_dir) / name for name in (CONFIG_FILE, RECORDS_FILE, RESULTS_FILE)]
+    write_atomic(output, render_report(run_dir, **options).encode("utf-8"), inputs=runs)
     return Path(output)
