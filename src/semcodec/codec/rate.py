@@ -31,6 +31,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from ..errors import BudgetError, InputError
+from ..limits import MAX_DESCRIPTION_CHARS
 
 #: Strategies that need no model; ``rewrite`` (a language model) is one more.
 STRATEGIES = ("truncate", "select")
@@ -125,6 +126,17 @@ def word_target(budget: int | None, header_bits: int, coder: str) -> int | None:
     return max(2, (budget - header_bits) // BITS_PER_WORD.get(coder, 8))
 
 
+def cap_length(text: str, limit: int = MAX_DESCRIPTION_CHARS) -> str:
+    """``text`` cut to at most ``limit`` characters at a word boundary (unchanged when shorter).
+    Rate control cuts any longer description this far first, so that its search over cuts stays
+    cheap whatever a describer returns."""
+    if len(text) <= limit:
+        return text
+    head = text[: limit + 1]
+    cut = max(head.rfind(" "), head.rfind("\n"))
+    return head[:cut] if cut > 0 else head[:limit]
+
+
 def normalize(text: str) -> str:
     """Collapse runs of white space into single spaces and strip the ends."""
     return " ".join(text.split())
@@ -197,6 +209,7 @@ def fit_text(
     Raises BudgetError when not even one word fits.
     """
     check_strategy(strategy)
+    text = cap_length(text)
     file_bits = functools.lru_cache(maxsize=None)(file_bits)  # each candidate is coded once
     if file_bits(text) <= budget:
         return text

@@ -86,6 +86,8 @@ class EncodeConfig:
     seeds: int = 1
     patience: int = 1
     quality_target: float | None = None
+    #: Bits of CRC the file carries (0: none; 4, 8, 16 or 32), counted in the rate.
+    check_bits: int = 0
 
     def __post_init__(self) -> None:
         from ..codec.text import get_coder
@@ -101,6 +103,11 @@ class EncodeConfig:
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
                 raise InputError(f"{name} must be a whole number from {low} to {high}, not {value!r}")
+        from ..codec.check import CHECK_SIZES
+
+        if isinstance(self.check_bits, bool) or self.check_bits not in (0, *CHECK_SIZES):
+            raise InputError(f"check_bits is 0 (no check) or one of {', '.join(map(str, CHECK_SIZES))}, "
+                             f"not {self.check_bits!r}")
         if self.quality_target is not None:
             q = self.quality_target
             if isinstance(q, bool) or not isinstance(q, (int, float)) or not math.isfinite(q):
@@ -117,6 +124,8 @@ class EncodeConfig:
         """JSON-ready."""
         out = asdict(self)
         out["budget"] = self.budget.label
+        if not self.check_bits:  # recorded only when used, so older run folders still resume
+            out.pop("check_bits")
         return out
 
 
