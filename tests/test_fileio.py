@@ -202,3 +202,27 @@ def test_inputs_are_read_with_a_limit(tmp_path, cli):
     bad.write_bytes("caf\xe9".encode("latin-1"))
     code, _, err = cli("encode", "--text-file", bad, "-o", tmp_path / "o.smc")
     assert code != 0 and "not UTF-8" in err
+
+
+# -- images the decoder makes ---------------------------------------------------------------------
+def test_a_12_byte_file_asking_for_a_terapixel_image_is_refused_before_rendering(tmp_path, cli, monkeypatch):
+    from semcodec.codec import compress_text
+    from semcodec.models.providers.fake import FakeBackend
+
+    data = compress_text("a", width=1 << 20, height=1 << 20).data
+    assert len(data) == 12
+    smc = tmp_path / "tera.smc"
+    smc.write_bytes(data)
+
+    def never(*args, **kwargs):
+        raise AssertionError("the generator was called")
+
+    monkeypatch.setattr(FakeBackend, "generate", never)
+    code, _, err = cli("decode", smc, "-o", tmp_path / "out.png", "--generator", "fake:gen", "--no-cache")
+    assert code == InputError.exit_code and "1048576x1048576" in err and "SEMCODEC_MAX_PIXELS" in err
+    assert len(err.strip().splitlines()) == 1
+    monkeypatch.setenv("SEMCODEC_MAX_PIXELS", "1000")
+    small = tmp_path / "small.smc"
+    small.write_bytes(compress_text("a red fox", width=40, height=30).data)
+    code, _, err = cli("decode", small, "-o", tmp_path / "out.png", "--generator", "fake:gen", "--no-cache")
+    assert code == InputError.exit_code and "more than the limit of 1,000 pixels" in err

@@ -38,15 +38,16 @@ def max_pixels_limit() -> int:
     return limit
 
 
-def check_pixels(width: int, height: int, what: str, max_pixels: int | None | str = "default") -> None:
+def check_pixels(width: int, height: int, what: str, max_pixels: int | None | str = "default",
+                 advice: str = "downscale it or raise SEMCODEC_MAX_PIXELS") -> None:
     """InputError when an image of ``width`` x ``height`` (``what``: "the file asks for an
-    image", "Image x.png is") exceeds the pixel limit; checked before any pixel is made."""
+    image of", "Image x.png is") exceeds the pixel limit; checked before any pixel is made."""
     if max_pixels == "default":
         max_pixels = max_pixels_limit()
     if max_pixels is not None and width * height > max_pixels:
         raise InputError(
             f"{what} {width}x{height} ({width * height:,} pixels), more than the limit of "
-            f"{max_pixels:,} pixels; downscale it or raise SEMCODEC_MAX_PIXELS."
+            f"{max_pixels:,} pixels; {advice}."
         )
 
 PathOrFile = Union[str, os.PathLike, IO[bytes]]
@@ -190,7 +191,7 @@ def fit_to_size(image: Image.Image, width: int, height: int) -> Image.Image:
     """Bring a generated image to exactly ``width`` x ``height``: scale it (Lanczos) so that it
     covers the target, keeping its aspect ratio, then crop the centre. Nothing is stretched; at
     most the overhang on two opposite sides (a few percent with a well-chosen bucket) is lost."""
-    check_pixels(width, height, "the image to make is")
+    check_pixels(width, height, "the image to make is", advice="raise SEMCODEC_MAX_PIXELS to allow it")
     if image.size == (width, height):
         return image.copy()
     return ImageOps.fit(image.convert("RGB"), (width, height), method=Image.Resampling.LANCZOS, centering=(0.5, 0.5))
