@@ -10,6 +10,12 @@ A run lives in a directory:
 - ``images/``: the decoded image of every record as PNG (written before its record, so a record
   always has its image), used for distribution metrics (FID/KID) and the HTML report.
 - ``results.json``: the summary in CompressAI's schema, rewritten at the end of every run.
+- ``.semcodec.lock``: held by the process running in the directory (``semcodec.locks``); a
+  second process is refused, so two runs never append the same records twice.
+
+An image of the dataset that cannot be read becomes a failed record and the run goes on. Decoded
+images are named after the whole file name of their input (``a.png`` and ``a.jpg`` never share
+one), and nothing outside the directory is read through a record's paths.
 
 Images are evaluated at their original resolution: the file's rate is counted against the
 original's pixels, and metrics compare the original with the decoded image pixel for pixel.
@@ -31,6 +37,7 @@ import numpy as np
 
 from ..codec import Budget
 from ..errors import BudgetError, InputError
+from ..locks import LOCK_FILE, FolderLock
 from ..pipeline.config import EncodeConfig, ModelsConfig, RuntimeConfig
 from .bench import load_metrics, results_meta
 from .datasets import Dataset, load_image, open_dataset
@@ -99,7 +106,8 @@ class RecordStore:
         self.path = path
 
     def load(self) -> list[dict[str, Any]]:
-        """Every complete record; a torn last line (the run was killed while writing it) is cut off."""
+        """Every complete record; a torn last line (the run was killed while writing it) is cut off.
+        A line that is JSON but not a record is an InputError naming the line."""
         if not self.path.exists():
             return []
         data = self.path.read_bytes()
@@ -113,7 +121,7 @@ class RecordStore:
             try:
                 if last:  # no newline after it: the write did not finish
                     raise ValueError("torn")
-                records.append(json.loads(line))
+                record = json.loads(line)
             except ValueError:
                 if last or all(not rest.strip() for rest in lines[i + 1:]):
                     log.warning("dropped an incomplete last record of %s", self.path)
@@ -121,6 +129,11 @@ class RecordStore:
                         f.truncate(good)
                     break
                 raise InputError(f"{self.path} has a corrupt record on line {i + 1}; it is not a semcodec run log") from None
+            problem = record_problem(record)
+            if problem:
+                raise InputError(f"{self.path} line {i + 1} is not a semcodec record ({problem}); "
+                                 "it is not a semcodec run log")
+            records.append(record)
             good += len(line) + 1
         return records
 
@@ -131,6 +144,36 @@ class RecordStore:
             f.write(line)
             f.flush()
             os.fsync(f.fileno())
+
+
+def record_problem(record: Any) -> str | None:
+    """What makes ``record`` not a record of this module (None when it is one)."""
+    if not isinstance(record, dict):
+        return f"a JSON {type(record).__name__}, not an object"
+    for key in ("image", "setting"):
+        if not isinstance(record.get(key), str):
+            return f"no {key} name"
+    if record.get("status") not in ("ok", "failed"):
+        return "no status ok or failed"
+    if record["status"] == "ok":
+        for key in ("bytes", "file_bits", "bpp", "ubpp"):
+            if isinstance(record.get(key), bool) or not isinstance(record.get(key), (int, float)):
+                return f"no number {key}"
+        if not isinstance(record.get("metrics"), dict) or not isinstance(record.get("decoded_png"), str):
+            return "no metrics or decoded image"
+    return None
+
+
+def inside(root: Path, relative: Any) -> Path | None:
+    """``root / relative`` when it is a file inside ``root`` (symlinks resolved), else None:
+    a run folder received from someone else must not make us read files elsewhere."""
+    if not isinstance(relative, str) or not relative:
+        return None
+    base = os.path.realpath(root)
+    target = os.path.realpath(os.path.join(base, relative))
+    if os.path.commonpath([base, target]) != base or not os.path.isfile(target):
+        return None
+    return Path(target)
 
 
 def open_run_dir(path: str | os.PathLike[str], identity: dict[str, Any]) -> Path:
@@ -150,7 +193,7 @@ def open_run_dir(path: str | os.PathLike[str], identity: dict[str, Any]) -> Path
             raise InputError(f"{root} holds a run with a different configuration ({diff}), so it cannot be resumed: "
                              "use another -o directory or the same options")
         return root
-    if root.exists() and (not root.is_dir() or any(root.iterdir())):
+    if root.exists() and (not root.is_dir() or any(p.name != LOCK_FILE for p in root.iterdir())):
         raise InputError(f"{root} exists and is not a semcodec eval run (no {CONFIG_FILE}); use an empty or new directory")
     try:
         (root / IMAGES_DIR).mkdir(parents=True, exist_ok=True)
@@ -169,13 +212,21 @@ def _save_png(image: Any, path: Path) -> None:
     os.replace(tmp, path)
 
 
-def _stem(name: str) -> str:
-    return Path(name).stem
+def _file_part(name: str) -> str:
+    """``name`` as one safe file name, unique per name: its whole name (``a.png``, so that
+    ``a.jpg`` differs), unsafe characters replaced, plus a short hash when any was."""
+    import hashlib
+    import re
+
+    safe = re.sub(r"[^A-Za-z0-9._-]", "_", name).lstrip(".") or "_"
+    if safe != name:
+        safe += "-" + hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+    return safe
 
 
 def decoded_png(name: str, budget: Budget) -> str:
     """The path of a record's decoded image, relative to the run directory."""
-    return f"{IMAGES_DIR}/{_stem(name)}.{budget.slug}.png"
+    return f"{IMAGES_DIR}/{_file_part(name)}.{budget.slug}.png"
 
 
 def _finite(value: float) -> float | None:
@@ -193,7 +244,9 @@ class EvalRunner:
         self.runtime = runtime or RuntimeConfig()
         self.dataset: Dataset = open_dataset(config.dataset, data_dir)
         self.identity = {**config.identity(), "dataset_manifest_sha256": self.dataset.manifest_hash()}
-        self.root = open_run_dir(out_dir, self.identity)
+        self.lock = FolderLock(out_dir, "eval run directory")
+        with self.lock:
+            self.root = open_run_dir(out_dir, self.identity)
         self.store = RecordStore(self.root / RECORDS_FILE)
         self.models = models or ModelSet(config.models, self.runtime)
         self.progress = progress
@@ -254,7 +307,18 @@ class EvalRunner:
 
     # -- the run ------------------------------------------------------------------------------
     def run(self) -> dict[str, Any]:
-        """Evaluate every (image, budget) not yet recorded, then write and return the summary."""
+        """Evaluate every (image, budget) not yet recorded, then write and return the summary;
+        the run directory is locked meanwhile."""
+        with self.lock:
+            return self._run()
+
+    def _failed(self, name: str, budget: Budget, error: Exception, original: np.ndarray | None) -> dict[str, Any]:
+        """The record of an (image, budget) that could not be coded (or read)."""
+        height, width = original.shape[:2] if original is not None else (None, None)
+        return {"image": name, "setting": budget.label, "width": width, "height": height,
+                "status": "failed", "error": str(error)}
+
+    def _run(self) -> dict[str, Any]:
         from tqdm import tqdm
 
         budgets = self.config.budgets
@@ -269,7 +333,16 @@ class EvalRunner:
                 todo = [b for b in budgets if (name, b.label) not in done]
                 if not todo:
                     continue
-                original = self.dataset.load(name)
+                try:
+                    original = self.dataset.load(name)
+                except InputError as e:  # unreadable: recorded as failed, the run goes on
+                    log.warning("%s", e)
+                    for budget in todo:
+                        record = self._failed(name, budget, e, None)
+                        self.store.append(record)
+                        records.append(record)
+                        bar.update(1)
+                    continue
                 for budget in todo:
                     bar.set_postfix_str(f"{name} {budget.label}")
                     key = self._description_key(name, budget.label)
@@ -281,8 +354,7 @@ class EvalRunner:
                             describe_s = round(time.perf_counter() - start, 3)  # counted in this record only
                         record = self.evaluate(name, original, descriptions[key], describe_s, budget)
                     except BudgetError as e:  # e.g. 100 µbpp of a thumbnail: less than one bit
-                        record = {"image": name, "setting": budget.label, "width": original.shape[1],
-                                  "height": original.shape[0], "status": "failed", "error": str(e)}
+                        record = self._failed(name, budget, e, original)
                     self.store.append(record)
                     records.append(record)
                     bar.update(1)
@@ -297,7 +369,11 @@ class EvalRunner:
         """FID/KID of one operating point, from the saved decoded images (so resumes need no re-run)."""
         metric.reset()
         for r in rows:
-            metric.update(self.dataset.load(r["image"]), load_image(self.root / r["decoded_png"]))
+            png = inside(self.root, r["decoded_png"])
+            if png is None:
+                raise InputError(f"the record of {r['image']} names a decoded image outside {self.root} or missing; "
+                                 "the run directory was changed")
+            metric.update(self.dataset.load(r["image"]), load_image(png))
         try:
             return _finite(metric.compute())
         except InputError as e:
@@ -356,6 +432,8 @@ class EvalRunner:
 
 
 def _budget_bits(budget: Budget, record: dict[str, Any]) -> float | None:
+    if not record.get("width") or not record.get("height"):  # the image could not be read
+        return None
     try:
         b = budget.bits(record["width"], record["height"])
     except BudgetError:  # e.g. 100 ubpp of a thumbnail: less than one bit
@@ -385,8 +463,13 @@ def load_run(run_dir: str | os.PathLike[str]) -> tuple[dict[str, Any], list[dict
     config_path = root / CONFIG_FILE
     if not config_path.is_file():
         raise InputError(f"{root} is not a semcodec eval run: it has no {CONFIG_FILE}")
-    config = json.loads(config_path.read_text(encoding="utf-8"))["config"]
+    try:
+        config = json.loads(config_path.read_text(encoding="utf-8"))["config"]
+        results = root / RESULTS_FILE
+        summary = json.loads(results.read_text(encoding="utf-8")) if results.is_file() else None
+        if not isinstance(config, dict) or not (summary is None or isinstance(summary, dict)):
+            raise ValueError("not an object")
+    except (OSError, ValueError, KeyError, TypeError):
+        raise InputError(f"{root} has an unreadable {CONFIG_FILE} or {RESULTS_FILE}; it is not a semcodec eval run") from None
     records = RecordStore(root / RECORDS_FILE).load()
-    results = root / RESULTS_FILE
-    summary = json.loads(results.read_text(encoding="utf-8")) if results.is_file() else None
     return config, records, summary
