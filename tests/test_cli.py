@@ -92,3 +92,20 @@ def test_inspect_json_is_the_library_dict(cli, tmp_path):
     code, out, err = cli("inspect", smc, "--json")
     assert code == 0, err
     assert json.loads(out) == semcodec.inspect(smc.read_bytes())
+
+
+def test_decoded_text_cannot_drive_the_terminal(cli, tmp_path):
+    """An 85-byte raw file whose text clears the screen, sets the window title and rewrites a
+    line: shown escaped in people's output, raw in --json (issue 9, item 10)."""
+    evil = "a fox\x1b[2J\x1b]0;pwned\x07\r\x1b[2KFAKE: file verified OK\u202e"
+    smc = tmp_path / "evil.smc"
+    assert cli("encode", "--text", evil, "--coder", "raw", "-o", smc)[0] == 0
+    for args in (("decode", smc, "--text-only"), ("inspect", smc)):
+        code, out, err = cli(*args)
+        assert code == 0, err
+        assert not any(c in out + err for c in "\x1b\x07\r\u202e"), repr(out + err)
+        assert "\\x1b[2J" in out and "FAKE: file verified OK" in out
+    code, out, _ = cli("inspect", smc, "--json")
+    assert json.loads(out)["text"] == evil
+    code, out, _ = cli("decode", smc, "--text-only", "--json")
+    assert json.loads(out)["text"] == evil

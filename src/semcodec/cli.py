@@ -58,14 +58,20 @@ def main(argv: list[str] | None = None) -> int:
     from .errors import SemcodecError
 
     # Library code logs what a user should know; the CLI shows it as one line each on stderr.
+    from .commands._common import printable
+
+    class _Escaped(logging.Formatter):  # a server's or a file's text cannot drive the terminal
+        def format(self, record: logging.LogRecord) -> str:
+            return printable(super().format(record))
+
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("semcodec: note: %(message)s"))
+    handler.setFormatter(_Escaped("semcodec: note: %(message)s"))
     logger = logging.getLogger("semcodec")
     logger.addHandler(handler)
     try:
         cli.main(args=argv, prog_name="semcodec", standalone_mode=False)
     except SemcodecError as e:
-        click.echo(f"semcodec: error: {e}", err=True)
+        click.echo(f"semcodec: error: {printable(str(e))}", err=True)
         return e.exit_code
     except click.exceptions.Abort:
         click.echo("semcodec: aborted", err=True)

@@ -7,7 +7,7 @@ from typing import Any
 import click
 
 from ..errors import InputError
-from ._common import info, notes, print_json
+from ._common import info, notes, print_json, printable
 from .options import model_options, models_config, runtime_config
 
 
@@ -39,7 +39,7 @@ def decode(path: str, output: str | None, text_only: bool, as_json: bool, **kw: 
         if as_json:
             print_json({**enc.summary(), "prompt": prompt})
         else:
-            click.echo(prompt)
+            click.echo(printable(prompt))  # control characters escaped; --json has the raw text
         return
     from ..imageio import save_image
 
