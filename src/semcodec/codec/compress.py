@@ -19,6 +19,7 @@ a decoder refuses files larger than ``MAX_SMC_BYTES`` and texts longer than
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,6 +32,11 @@ from .ids import DEFAULT_PROFILE
 from .rate import Budget, ShortenFn, cap_length, fit_text, word_target
 from .text import get_coder
 from .text.base import TextCoder
+
+
+#: Lone surrogates: not Unicode text (Python makes them from bytes that are not UTF-8, e.g. in
+#: a command line); no file holds them, so that every decoded text can be printed and stored.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -127,6 +133,9 @@ def compress(
     """
     if not isinstance(text, str):
         raise InputError(f"the description must be a str, not {type(text).__name__}")
+    if _SURROGATE.search(text):
+        raise InputError("the description is not valid Unicode text (it holds bytes that are not UTF-8, "
+                         "e.g. from the command line); give it as UTF-8")
     if not isinstance(header, Header):
         raise InputError(f"the header must be a semcodec Header, not {type(header).__name__}")
     if budget is not None and not isinstance(budget, Budget) and (
@@ -206,6 +215,8 @@ def decompress(data: bytes) -> Encoded:
     if len(text) > MAX_DESCRIPTION_CHARS:
         raise FormatError(f"the .smc file decodes to {len(text):,} characters, more than the limit of "
                           f"{MAX_DESCRIPTION_CHARS:,} (no semcodec writes such a file)")
+    if _SURROGATE.search(text):
+        raise FormatError("the .smc file decodes to text that is not valid Unicode (no semcodec writes such a file)")
     canonical = _Packer(header, coder).pack(text)
     if canonical.data != data:
         raise FormatError(_corrupt_message(data))

@@ -31,7 +31,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from ..errors import BudgetError, InputError
-from ..limits import MAX_DESCRIPTION_CHARS
+from ..limits import MAX_DESCRIPTION_CHARS, MAX_SMC_BYTES
 
 #: Strategies that need no model; ``rewrite`` (a language model) is one more.
 STRATEGIES = ("truncate", "select")
@@ -91,12 +91,16 @@ class Budget:
         """The whole-file budget in bits for an original of ``width`` x ``height`` (None: none).
 
         ``ubpp`` gives floor(ubpp * width * height / 1e6), so the file's rate never exceeds the
-        target (100 µbpp at 1024x1024 is 104 bits, 13 bytes). Less than one bit is a BudgetError.
+        target (100 µbpp at 1024x1024 is 104 bits, 13 bytes). Less than one bit is a BudgetError;
+        more than the largest .smc file (``MAX_SMC_BYTES``) is that size (``--ubpp 1e308``).
         """
+        largest = 8 * MAX_SMC_BYTES
         if self.max_bits is not None:
-            return self.max_bits
+            return min(self.max_bits, largest)
         if self.ubpp is None:
             return None
+        if self.ubpp * width * height > largest * 1_000_000:  # also catches an overflow to inf
+            return largest
         bits = int(self.ubpp * width * height // 1_000_000)
         if bits < 1:
             raise BudgetError(

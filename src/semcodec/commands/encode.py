@@ -54,6 +54,13 @@ def encode(image: str | None, output: str, ubpp: float | None, max_bits: int | N
         raise InputError("-o - writes the file to standard output, so --json cannot print there too; drop one")
     if output != STDOUT:
         check_output(output, (image, text_file))  # before any model runs
+    if trace is not None:
+        from pathlib import Path
+
+        try:
+            Path(trace).mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise InputError(f"cannot create the trace folder {trace}: {e.strerror or e}") from None
     text = _description(text, text_file)
     if image is None and text is None:
         raise InputError("give an IMAGE to encode, or a description with --text")
@@ -61,7 +68,7 @@ def encode(image: str | None, output: str, ubpp: float | None, max_bits: int | N
         raise InputError("--size is for encoding a description without an image; the image has its own size")
     config = encode_config(kw, Budget(ubpp=ubpp, max_bits=max_bits))
     models = ModelSet(models_config(kw), runtime_config(kw))
-    result = run(models, image, config, text=text, size=parse_size(size) if size else None, trace=trace)
+    result = run(models, image, config, text=text, size=parse_size(size) if size is not None else None, trace=trace)
     write_output(output, result.encoded.data, inputs=(image, text_file))
     notes(result.notes)
     report(output, result.encoded)

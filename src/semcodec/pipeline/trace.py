@@ -12,6 +12,7 @@ import json
 from html import escape
 from pathlib import Path
 
+from ..errors import InputError
 from .search import SearchResult
 
 TRACE_VERSION = 1
@@ -36,8 +37,15 @@ def candidate_png(index: int) -> str:
 
 def write_trace(result: SearchResult, directory: str | Path) -> Path:
     """Write the trace of ``result`` into ``directory`` (created if needed); returns the path of
-    ``index.html``. Existing files of the same names are overwritten."""
-    out = Path(directory)
+    ``index.html``. Existing files of the same names are overwritten. InputError when the folder
+    cannot be written."""
+    try:
+        return _write(result, Path(directory))
+    except OSError as e:
+        raise InputError(f"cannot write the search trace into {directory}: {e.strerror or e}") from None
+
+
+def _write(result: SearchResult, out: Path) -> Path:
     out.mkdir(parents=True, exist_ok=True)
     result.original.save(out / ORIGINAL_PNG)
     records = []
