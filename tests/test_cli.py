@@ -163,3 +163,23 @@ def test_arguments_that_are_not_utf8(cli, tmp_path):
     proc = subprocess.run([sys.executable, "-m", "semcodec", "encode", "--text", b"caf\xe9", "-o", bytes(tmp_path) + b"/x\xff.smc"],
                           capture_output=True, env={"PYTHONPATH": str(SRC), "LC_ALL": "C.UTF-8"}, timeout=60)
     assert proc.returncode == 5 and b"Traceback" not in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_errors_come_alone(cli, tmp_path, monkeypatch):
+    """Issue 9, item 13: library warnings and log messages are not printed before the sentence."""
+    import logging
+    import warnings
+
+    from semcodec.errors import FormatError
+
+    def noisy(path):
+        warnings.warn("torchvision is not available, falling back to PIL", UserWarning)
+        warnings.warn("this API is deprecated", DeprecationWarning)
+        logging.getLogger("transformers.modeling_utils").warning("Some weights were not initialized")
+        logging.getLogger("httpx").warning("connection reset")
+        raise FormatError("the .smc file is corrupt or truncated")
+
+    monkeypatch.setattr("semcodec.fileio.read_smc", noisy)
+    code, out, err = cli("inspect", tmp_path / "a.smc")
+    assert code == FormatError.exit_code
+    assert err == "semcodec: error: the .smc file is corrupt or truncated\n"
