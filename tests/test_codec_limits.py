@@ -145,3 +145,17 @@ def test_check_field_catches_every_single_bit_flip_but_the_version_low_bit(coder
         flipped[i // 8] ^= 0x80 >> (i % 8)
         with pytest.raises(FormatError):
             decompress(bytes(flipped))
+
+
+def test_a_long_ngram_file_is_refused_once_its_text_passes_the_limit():
+    from semcodec.codec.text import get_coder
+
+    w = BitWriter()
+    write_header(Header(), w)
+    get_coder("ngram").encode("a red fox in the snow " * 2000, w)  # 44,000 characters in about 4 KB
+    data = w.to_bytes()
+    assert len(data) < MAX_SMC_BYTES
+    start = time.perf_counter()
+    with pytest.raises(FormatError, match="more than the limit of 8,192"):
+        decompress(data)
+    assert time.perf_counter() - start < 2

@@ -31,7 +31,7 @@ from .container import CHECK_OFFSET, Header, read_header, sniff_foreign, write_h
 from .ids import DEFAULT_PROFILE
 from .rate import Budget, ShortenFn, cap_length, fit_text, word_target
 from .text import get_coder
-from .text.base import TextCoder
+from .text.base import TextCoder, TextTooLong
 
 
 #: Lone surrogates: not Unicode text (Python makes them from bytes that are not UTF-8, e.g. in
@@ -210,10 +210,13 @@ def decompress(data: bytes) -> Encoded:
         raise FormatError(f"the .smc header names a prior the {header.coder} coder cannot use ({e})") from None
     try:
         text = coder.decode(reader)
+    except TextTooLong:
+        text = None
     except ValueError as e:
         raise FormatError(_corrupt_message(data)) from e
-    if len(text) > MAX_DESCRIPTION_CHARS:
-        raise FormatError(f"the .smc file decodes to {len(text):,} characters, more than the limit of "
+    if text is None or len(text) > MAX_DESCRIPTION_CHARS:
+        length = "more" if text is None else f"{len(text):,}"
+        raise FormatError(f"the .smc file decodes to {length} characters, more than the limit of "
                           f"{MAX_DESCRIPTION_CHARS:,} (no semcodec writes such a file)")
     if _SURROGATE.search(text):
         raise FormatError("the .smc file decodes to text that is not valid Unicode (no semcodec writes such a file)")

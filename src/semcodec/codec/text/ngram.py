@@ -12,6 +12,7 @@ from __future__ import annotations
 from ...limits import MAX_DESCRIPTION_CHARS
 from ..bits import BitReader, BitWriter
 from .arith import ArithmeticDecoder, ArithmeticEncoder
+from .base import TextTooLong
 from .prior import END, EOT, ESC, RAW, NgramPrior, load_prior
 from .tokenize import tokenize
 
@@ -91,7 +92,7 @@ class NgramCoder:
             parts.append(self._unspell(dec) if s == ESC else vocab[s])
             length += max(1, len(parts[-1]))  # an empty spelled token is corrupt, but costs a step
             if length > MAX_DESCRIPTION_CHARS:
-                raise ValueError("the text runs past the longest description semcodec codes")
+                raise TextTooLong("the text runs past the longest description semcodec codes")
             if ctx:
                 ctx = ctx[1:] + (s,)
 
@@ -111,4 +112,4 @@ class NgramCoder:
                 out.append(chars[c])
             if ctx:
                 ctx = ctx[1:] + (c,)
-        raise ValueError("a spelled word runs past the longest description semcodec codes")
+        raise TextTooLong("a spelled word runs past the longest description semcodec codes")
