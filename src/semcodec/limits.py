@@ -16,6 +16,8 @@ anything a real input needs. A value here is a promise to users: the docs quote 
 - ``MAX_KEY_FILE_BYTES``: an API key file.
 - ``MAX_IMAGE_FILE_BYTES``: an image file handed to the encoder or found in a dataset (the
   pixel limit, ``imageio.max_pixels_limit()``, bounds the decoded size separately).
+- ``MAX_DOCUMENT_BYTES``: a JSON or JSONL document a command reads (results to plot or to
+  report beside a run, a corpus of descriptions, a manifest).
 - ``MAX_REPLY_CHARS``: a model's text reply (a hostile server may ignore ``max_tokens``).
 - ``MAX_IMAGE_REPLY_BYTES``: an image returned by an API server, before decoding.
 """
@@ -27,5 +29,6 @@ MAX_SMC_BYTES = 64 * 1024
 MAX_TEXT_FILE_BYTES = 1 << 20
 MAX_KEY_FILE_BYTES = 4096
 MAX_IMAGE_FILE_BYTES = 512 << 20
+MAX_DOCUMENT_BYTES = 256 << 20
 MAX_REPLY_CHARS = 4 * MAX_DESCRIPTION_CHARS
 MAX_IMAGE_REPLY_BYTES = 64 << 20
