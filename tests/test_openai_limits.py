@@ -191,3 +191,11 @@ def test_the_api_key_never_leaves_memory(openai_server, cli, tmp_path, caplog):
                          "--generator-option", "timeout=7", "--generator-option", "deadline=9")
     assert code3 == code4 == 0 and json.loads(out3)["profile"] == json.loads(out4)["profile"] == 6
     assert (tmp_path / "b.smc").read_bytes() == (tmp_path / "c.smc").read_bytes()
+
+
+def test_secret_option_names_are_dropped_and_settings_kept():
+    from semcodec.pipeline.config import public_options
+
+    options = {"api_key": 1, "API_KEY": 2, "key": 3, "hf_token": 4, "client_secret": 5, "password": 6,
+               "max_tokens": 7, "max_new_tokens": 8, "keyframes": 9, "timeout": 10}
+    assert public_options(options) == {"max_tokens": 7, "max_new_tokens": 8, "keyframes": 9, "timeout": 10}

@@ -23,8 +23,10 @@ from typing import Any
 from ..codec.rate import ALL_STRATEGIES, Budget
 from ..errors import InputError
 
-#: Option names whose values are secrets: never recorded, printed or hashed.
-_SECRET = re.compile(r"(key|token|secret|password)", re.IGNORECASE)
+#: Option names whose values are secrets: never recorded, printed or hashed. Whole words at
+#: the end of the name (``api_key``, ``hf_token``, ``client_secret``), so that settings such as
+#: ``max_tokens`` are still recorded.
+_SECRET = re.compile(r"(^|[_-])(key|token|secret|password|passwd|credentials?)$", re.IGNORECASE)
 #: Seeds are stored with an unbounded code, but a decoder reads at most 64 bits of it.
 MAX_SEED = (1 << 64) - 1
 #: The roles whose models take options (``--describer-option`` etc.).
