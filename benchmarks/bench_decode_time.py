@@ -91,7 +91,9 @@ def public(data: bytes) -> str:
         decompress(data)
         what = "decoded"
     except SemcodecError as e:
-        what = f"refused ({str(e)[:60]}...)"
+        reason = ("file over the limit" if "more than any .smc file" in str(e)
+                  else "text over the limit" if "characters, more than the limit" in str(e) else str(e)[:50])
+        what = f"refused ({reason})"
     return f"{what} in {time.process_time() - start:.3g} s"
 
 

@@ -46,11 +46,15 @@ def write_trace(result: SearchResult, directory: str | Path) -> Path:
 
 
 def _write(result: SearchResult, out: Path) -> Path:
+    """Every file through ``fileio``/``imageio``: atomic, never into a FIFO or a device."""
+    from ..fileio import write_atomic
+    from ..imageio import save_image
+
     out.mkdir(parents=True, exist_ok=True)
-    result.original.save(out / ORIGINAL_PNG)
+    save_image(result.original, out / ORIGINAL_PNG)
     records = []
     for i, candidate in enumerate(result.candidates):
-        candidate.image.save(out / candidate_png(i))
+        save_image(candidate.image, out / candidate_png(i))
         records.append({**candidate.record(), "image": candidate_png(i)})
     trace = {
         "trace_version": TRACE_VERSION,
@@ -59,9 +63,9 @@ def _write(result: SearchResult, out: Path) -> Path:
         "candidates": records,
         **{k: v for k, v in result.summary().items() if k not in ("chosen", "candidates")},
     }
-    (out / "trace.json").write_text(json.dumps(trace, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    write_atomic(out / "trace.json", (json.dumps(trace, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
     page = out / "index.html"
-    page.write_text(_html(trace), encoding="utf-8")
+    write_atomic(page, _html(trace).encode("utf-8"))
     return page
 
 
