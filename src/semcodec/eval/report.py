@@ -29,7 +29,8 @@ from ..errors import InputError
 from .baselines import CodecUnavailable, get_codec
 from .datasets import load_image, open_dataset
 from .plot import figure_png, is_semcodec, load_documents, plotted_metrics, rate_quality_figure
-from .run import inside, load_run
+from .run import load_run
+from .rundir import inside
 
 #: Classical codecs whose smallest file is shown beside semcodec's images.
 FLOOR_CODECS = ("jpeg", "avif")

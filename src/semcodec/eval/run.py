@@ -38,6 +38,7 @@ import numpy as np
 from ..codec import Budget
 from ..errors import BudgetError, InputError
 from ..locks import LOCK_FILE, FolderLock
+from .rundir import file_part, inside, record_problem
 from ..pipeline.config import EncodeConfig, ModelsConfig, RuntimeConfig
 from .bench import load_metrics, results_meta
 from .datasets import Dataset, load_image, open_dataset
@@ -146,36 +147,6 @@ class RecordStore:
             os.fsync(f.fileno())
 
 
-def record_problem(record: Any) -> str | None:
-    """What makes ``record`` not a record of this module (None when it is one)."""
-    if not isinstance(record, dict):
-        return f"a JSON {type(record).__name__}, not an object"
-    for key in ("image", "setting"):
-        if not isinstance(record.get(key), str):
-            return f"no {key} name"
-    if record.get("status") not in ("ok", "failed"):
-        return "no status ok or failed"
-    if record["status"] == "ok":
-        for key in ("bytes", "file_bits", "bpp", "ubpp"):
-            if isinstance(record.get(key), bool) or not isinstance(record.get(key), (int, float)):
-                return f"no number {key}"
-        if not isinstance(record.get("metrics"), dict) or not isinstance(record.get("decoded_png"), str):
-            return "no metrics or decoded image"
-    return None
-
-
-def inside(root: Path, relative: Any) -> Path | None:
-    """``root / relative`` when it is a file inside ``root`` (symlinks resolved), else None:
-    a run folder received from someone else must not make us read files elsewhere."""
-    if not isinstance(relative, str) or not relative:
-        return None
-    base = os.path.realpath(root)
-    target = os.path.realpath(os.path.join(base, relative))
-    if os.path.commonpath([base, target]) != base or not os.path.isfile(target):
-        return None
-    return Path(target)
-
-
 def open_run_dir(path: str | os.PathLike[str], identity: dict[str, Any]) -> Path:
     """Create a run directory for ``identity``, or check that an existing one was made for it."""
     root = Path(path)
@@ -212,21 +183,9 @@ def _save_png(image: Any, path: Path) -> None:
     os.replace(tmp, path)
 
 
-def _file_part(name: str) -> str:
-    """``name`` as one safe file name, unique per name: its whole name (``a.png``, so that
-    ``a.jpg`` differs), unsafe characters replaced, plus a short hash when any was."""
-    import hashlib
-    import re
-
-    safe = re.sub(r"[^A-Za-z0-9._-]", "_", name).lstrip(".") or "_"
-    if safe != name:
-        safe += "-" + hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()[:8]
-    return safe
-
-
 def decoded_png(name: str, budget: Budget) -> str:
     """The path of a record's decoded image, relative to the run directory."""
-    return f"{IMAGES_DIR}/{_file_part(name)}.{budget.slug}.png"
+    return f"{IMAGES_DIR}/{file_part(name)}.{budget.slug}.png"
 
 
 def _finite(value: float) -> float | None:
