@@ -3,7 +3,7 @@
 Every ``import`` counts, also those inside functions (a lazy import is still an edge). Layers,
 lowest first (docs/ARCHITECTURE.md):
 
-    0  errors, deps, fileio, imageio,      what every layer may use
+    0  errors, deps, limits, locks, fileio, imageio,   what every layer may use
        progress
     1  codec/                              bit-exact core, no model library
     2  models/                             model registry, profiles, prompts, cache
@@ -22,7 +22,7 @@ import sys
 from pathlib import Path
 
 LAYERS = {
-    "errors": 0, "deps": 0, "fileio": 0, "imageio": 0, "progress": 0, "__init__": 0,
+    "errors": 0, "deps": 0, "fileio": 0, "imageio": 0, "limits": 0, "locks": 0, "progress": 0, "__init__": 0,
     "codec": 1, "models": 2, "pipeline": 3, "eval": 4, "batch": 4,
     "commands": 5, "cli": 5, "web": 5, "__main__": 5,
 }

@@ -107,3 +107,83 @@ def test_concurrent_writers(tmp_path):
     for t in threads:
         t.join()
     assert not errors and len(ResultCache(path)) == 80
+
+
+# -- an unusable cache is skipped, never fatal (issue 9, item 8) -----------------------------------
+def _unusable_caches(tmp_path):
+    import os
+
+    not_db = tmp_path / "not_db.sqlite"
+    not_db.write_bytes(b"this is not a database, just some text" * 100)
+    folder = tmp_path / "folder.sqlite"
+    folder.mkdir()
+    under_file = tmp_path / "a_file"
+    under_file.write_text("x")
+    fifo = tmp_path / "fifo.sqlite"
+    os.mkfifo(fifo)
+    readonly = tmp_path / "ro"
+    readonly.mkdir()
+    readonly.chmod(0o500)
+    cases = {"not a database": not_db, "a folder": folder, "under a file": under_file / "cache.sqlite", "a FIFO": fifo}
+    if os.geteuid() != 0:  # root writes anywhere
+        cases["unwritable"] = readonly / "sub" / "cache.sqlite"
+    return cases
+
+
+def test_an_unusable_cache_warns_once_and_runs_without(tmp_path, caplog):
+    import logging
+
+    from semcodec.models import cache as cache_module
+
+    cache_module._WARNED.clear()
+    caplog.set_level(logging.WARNING, logger="semcodec")
+    for what, path in _unusable_caches(tmp_path).items():
+        cache = ResultCache(path)
+        inner = Counting(load("generator", "fake:g"))
+        wrapped = cache.wrap(inner)
+        wrapped.generate("a dog", 8, 8, 1)
+        wrapped.generate("a dog", 8, 8, 1)
+        assert inner.calls == 2 and not cache.enabled and len(cache) == 0, what
+        assert wrapped.describe(Image.new("RGB", (4, 4)), "d")
+        warnings = [r for r in caplog.records if str(path) in r.getMessage()]
+        assert len(warnings) == 1, (what, caplog.text)
+
+
+def test_home_under_proc_and_no_home(monkeypatch, caplog):
+    import logging
+
+    from semcodec.models import cache as cache_module
+
+    cache_module._WARNED.clear()
+    caplog.set_level(logging.WARNING, logger="semcodec")
+    monkeypatch.delenv("SEMCODEC_CACHE")
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.setenv("HOME", "/proc/self")  # mkdir fails there; nothing is written
+    cache = ResultCache()
+    assert cache.get("k") is None and not cache.enabled
+    assert "running without it" in caplog.text
+
+
+def test_damaged_entries_are_recomputed(tmp_path, caplog):
+    import sqlite3
+
+    cache = ResultCache(tmp_path / "c.sqlite")
+    inner = Counting(load("generator", "fake:g"))
+    wrapped = cache.wrap(inner)
+    wrapped.generate("a dog", 8, 8, 1)
+    wrapped.expand("th dg")
+    with sqlite3.connect(tmp_path / "c.sqlite") as con:
+        con.execute("UPDATE results SET value = ?", (b"\xff\xfe not a png",))
+    img = wrapped.generate("a dog", 8, 8, 1)
+    assert img.size == (8, 8) and wrapped.expand("th dg") == "th dg" and inner.calls == 4
+    assert "damaged entry" in caplog.text
+
+
+def test_cli_runs_with_a_damaged_cache(tmp_path, cli, monkeypatch):
+    bad = tmp_path / "cache.sqlite"
+    bad.write_bytes(b"garbage" * 1000)
+    monkeypatch.setenv("SEMCODEC_CACHE", str(bad))
+    smc = tmp_path / "a.smc"
+    assert cli("encode", "--text", "a red fox", "-o", smc, "--generator", "fake:gen")[0] == 0
+    code, _, err = cli("decode", smc, "-o", tmp_path / "a.png", "--generator", "fake:gen")
+    assert code == 0 and "Traceback" not in err

@@ -92,3 +92,94 @@ def test_inspect_json_is_the_library_dict(cli, tmp_path):
     code, out, err = cli("inspect", smc, "--json")
     assert code == 0, err
     assert json.loads(out) == semcodec.inspect(smc.read_bytes())
+
+
+def test_decoded_text_cannot_drive_the_terminal(cli, tmp_path):
+    """An 85-byte raw file whose text clears the screen, sets the window title and rewrites a
+    line: shown escaped in people's output, raw in --json (issue 9, item 10)."""
+    evil = "a fox\x1b[2J\x1b]0;pwned\x07\r\x1b[2KFAKE: file verified OK\u202e"
+    smc = tmp_path / "evil.smc"
+    assert cli("encode", "--text", evil, "--coder", "raw", "-o", smc)[0] == 0
+    for args in (("decode", smc, "--text-only"), ("inspect", smc)):
+        code, out, err = cli(*args)
+        assert code == 0, err
+        assert not any(c in out + err for c in "\x1b\x07\r\u202e"), repr(out + err)
+        assert "\\x1b[2J" in out and "FAKE: file verified OK" in out
+    code, out, _ = cli("inspect", smc, "--json")
+    assert json.loads(out)["text"] == evil
+    code, out, _ = cli("decode", smc, "--text-only", "--json")
+    assert json.loads(out)["text"] == evil
+
+
+@pytest.mark.parametrize(
+    "args, fragment",
+    [
+        (["--size", ""], "--size must look like"),
+        (["--ubpp", "inf"], "positive finite"),
+        (["--ubpp", "nan"], "positive finite"),
+        (["--max-bits", "0"], "positive whole number"),
+        (["--quality-target", "nan", "--max-bits", "100"], "finite number"),
+        (["--seeds", "0"], "seeds must be"),
+        (["--seeds", "-3"], "seeds must be"),
+        (["--reflect", "-1"], "reflect must be"),
+        (["--seed", str(2**65)], "seed must be"),
+    ],
+)
+def test_loose_values_end_in_one_sentence(cli, tmp_path, args, fragment):
+    """Issue 9, item 11: each value a user can get wrong ends in one sentence and a non-zero exit."""
+    code, out, err = cli("encode", "--text", "a red fox", "-o", tmp_path / "a.smc", *args)
+    assert code != 0 and fragment in err, err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "a.smc").exists()
+
+
+def test_huge_budgets_mean_the_largest_file(cli, tmp_path):
+    for args in (["--ubpp", "1e308"], ["--max-bits", str(10**40)]):
+        code, _, err = cli("encode", "--text", "a red fox", "-o", tmp_path / "a.smc", *args)
+        assert code == 0, err
+
+
+def test_an_unwritable_trace_folder_is_refused_before_any_model_runs(cli, tmp_path):
+    (tmp_path / "file").write_text("x")
+    img = tmp_path / "a.png"
+    from PIL import Image
+
+    Image.new("RGB", (16, 16), "red").save(img)
+    code, _, err = cli("encode", img, "-o", tmp_path / "a.smc", "--reflect", "1", "--trace", tmp_path / "file" / "t",
+                       "--describer", "fake:x", "--generator", "fake:x", "--judge", "fake", "--no-cache")
+    assert code == 5 and "trace folder" in err and len(err.strip().splitlines()) == 1
+
+
+def test_arguments_that_are_not_utf8(cli, tmp_path):
+    import subprocess
+    import sys
+
+    from conftest import SRC
+
+    code, _, err = cli("encode", "--text", "caf\udce9", "-o", tmp_path / "a.smc")
+    assert code == 5 and "not valid Unicode" in err and len(err.strip().splitlines()) == 1
+    code, _, err = cli("inspect", tmp_path / "caf\udce9.smc")
+    assert code == 5 and "\\udce9" in err
+    proc = subprocess.run([sys.executable, "-m", "semcodec", "encode", "--text", b"caf\xe9", "-o", bytes(tmp_path) + b"/x\xff.smc"],
+                          capture_output=True, env={"PYTHONPATH": str(SRC), "LC_ALL": "C.UTF-8"}, timeout=60)
+    assert proc.returncode == 5 and b"Traceback" not in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_errors_come_alone(cli, tmp_path, monkeypatch):
+    """Issue 9, item 13: library warnings and log messages are not printed before the sentence."""
+    import logging
+    import warnings
+
+    from semcodec.errors import FormatError
+
+    def noisy(path):
+        warnings.warn("torchvision is not available, falling back to PIL", UserWarning)
+        warnings.warn("this API is deprecated", DeprecationWarning)
+        logging.getLogger("transformers.modeling_utils").warning("Some weights were not initialized")
+        logging.getLogger("httpx").warning("connection reset")
+        raise FormatError("the .smc file is corrupt or truncated")
+
+    monkeypatch.setattr("semcodec.fileio.read_smc", noisy)
+    code, out, err = cli("inspect", tmp_path / "a.smc")
+    assert code == FormatError.exit_code
+    assert err == "semcodec: error: the .smc file is corrupt or truncated\n"

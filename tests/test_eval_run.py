@@ -72,11 +72,11 @@ def test_interrupted_run_resumes_without_recomputing(tmp_path, describe, redescr
 
 def test_a_torn_last_record_is_dropped(tmp_path):
     store = RecordStore(tmp_path / RECORDS_FILE)
-    store.append({"image": "a", "setting": "full"})
+    store.append({"image": "a", "setting": "full", "status": "failed"})
     with open(store.path, "a") as f:
         f.write('{"image": "b", "sett')  # killed mid-write
-    assert store.load() == [{"image": "a", "setting": "full"}]
-    store.append({"image": "c", "setting": "full"})
+    assert store.load() == [{"image": "a", "setting": "full", "status": "failed"}]
+    store.append({"image": "c", "setting": "full", "status": "failed"})
     assert [r["image"] for r in store.load()] == ["a", "c"]
 
 

@@ -91,7 +91,7 @@ def test_save_image_errors(tmp_path):
     img = Image.new("RGB", (2, 2))
     save_image(img, tmp_path / "ok.png")
     assert (tmp_path / "ok.png").exists()
-    with pytest.raises(InputError, match="check the directory exists"):
+    with pytest.raises(InputError, match="cannot write .*check that the folder exists"):
         save_image(img, tmp_path / "no" / "dir" / "x.png")
     with pytest.raises(InputError, match="Cannot tell the image format"):
         save_image(img, tmp_path / "x.unknownext")

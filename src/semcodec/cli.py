@@ -67,20 +67,46 @@ def flag_hint(error: Exception) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point: run the CLI, turning user-facing errors into one sentence and an exit code."""
+    """Entry point: run the CLI, turning user-facing errors into one sentence and an exit code.
+
+    Errors come alone: other libraries' warnings (deprecations, fallbacks) and log messages are
+    not shown, unless the user asks for Python warnings (``-W``, ``PYTHONWARNINGS``) or a
+    library's verbosity (``TRANSFORMERS_VERBOSITY``...)."""
+    import os
+    import warnings
+
+    for name in ("TRANSFORMERS_VERBOSITY", "DIFFUSERS_VERBOSITY"):
+        os.environ.setdefault(name, "error")
+    with warnings.catch_warnings():
+        if not sys.warnoptions:
+            warnings.simplefilter("ignore")
+        return _main(argv)
+
+
+def _main(argv: list[str] | None) -> int:
     import logging
 
     from .errors import SemcodecError
 
     # Library code logs what a user should know; the CLI shows it as one line each on stderr.
+    from .commands._common import printable
+
+    class _Escaped(logging.Formatter):  # a server's or a file's text cannot drive the terminal
+        def format(self, record: logging.LogRecord) -> str:
+            return printable(super().format(record))
+
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("semcodec: note: %(message)s"))
+    handler.setFormatter(_Escaped("semcodec: note: %(message)s"))
     logger = logging.getLogger("semcodec")
     logger.addHandler(handler)
+    # Other libraries' log records stop here instead of reaching logging's last-resort printer.
+    quiet = logging.NullHandler()
+    root = logging.getLogger()
+    root.addHandler(quiet)
     try:
         cli.main(args=argv, prog_name="semcodec", standalone_mode=False)
     except SemcodecError as e:
-        message, hint = str(e), flag_hint(e)
+        message, hint = printable(str(e)), flag_hint(e)
         if hint and message.endswith("."):
             message, hint = message[:-1], hint + "."
         click.echo(f"semcodec: error: {message}{hint}", err=True)
@@ -98,6 +124,7 @@ def main(argv: list[str] | None = None) -> int:
         return 141
     finally:
         logger.removeHandler(handler)
+        root.removeHandler(quiet)
     return 0
 
 

@@ -18,9 +18,11 @@ from typing import IO, Union
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from .errors import InputError
+from .limits import MAX_IMAGE_FILE_BYTES
 
 #: Default limit on width x height, against decompression bombs (64 megapixels); the environment
-#: variable SEMCODEC_MAX_PIXELS overrides it.
+#: variable SEMCODEC_MAX_PIXELS overrides it. It applies to every image semcodec loads, decodes
+#: from an API's answer, renders for a .smc file or scales to a file's size.
 DEFAULT_MAX_PIXELS = 64_000_000
 
 
@@ -28,9 +30,25 @@ def max_pixels_limit() -> int:
     """The pixel limit in force: ``$SEMCODEC_MAX_PIXELS`` or ``DEFAULT_MAX_PIXELS``."""
     value = os.environ.get("SEMCODEC_MAX_PIXELS", "")
     try:
-        return int(value) if value else DEFAULT_MAX_PIXELS
+        limit = int(value) if value else DEFAULT_MAX_PIXELS
     except ValueError:
         raise InputError(f"SEMCODEC_MAX_PIXELS must be a whole number of pixels, not {value!r}") from None
+    if limit < 1:
+        raise InputError(f"SEMCODEC_MAX_PIXELS must be a positive number of pixels, not {value!r}")
+    return limit
+
+
+def check_pixels(width: int, height: int, what: str, max_pixels: int | None | str = "default",
+                 advice: str = "downscale it or raise SEMCODEC_MAX_PIXELS") -> None:
+    """InputError when an image of ``width`` x ``height`` (``what``: "the file asks for an
+    image of", "Image x.png is") exceeds the pixel limit; checked before any pixel is made."""
+    if max_pixels == "default":
+        max_pixels = max_pixels_limit()
+    if max_pixels is not None and width * height > max_pixels:
+        raise InputError(
+            f"{what} {width}x{height} ({width * height:,} pixels), more than the limit of "
+            f"{max_pixels:,} pixels; {advice}."
+        )
 
 PathOrFile = Union[str, os.PathLike, IO[bytes]]
 
@@ -55,16 +73,13 @@ def load_image(src: PathOrFile, max_pixels: int | None | str = "default") -> Ima
     name = _name(src)
     if max_pixels == "default":
         max_pixels = max_pixels_limit()
+    if isinstance(src, (str, os.PathLike)):
+        _check_image_file(name)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             with Image.open(src) as img:
-                w, h = img.size
-                if max_pixels is not None and w * h > max_pixels:
-                    raise InputError(
-                        f"Image {name} is {w}x{h} ({w * h:,} pixels), more than the limit of "
-                        f"{max_pixels:,} pixels; downscale it or raise SEMCODEC_MAX_PIXELS."
-                    )
+                check_pixels(*img.size, f"Image {name} is", max_pixels)
                 img.load()
                 return to_rgb(ImageOps.exif_transpose(img))
     except FileNotFoundError:
@@ -79,6 +94,24 @@ def load_image(src: PathOrFile, max_pixels: int | None | str = "default") -> Ima
         raise InputError(f"Image {name} is too large to decode safely (decompression bomb guard); downscale it.") from None
     except (OSError, SyntaxError, ValueError) as e:
         raise InputError(f"Image file {name} is damaged or truncated ({e}); re-export it.") from None
+
+
+def _check_image_file(name: str) -> None:
+    """InputError for a path that is not a regular file of at most MAX_IMAGE_FILE_BYTES (a FIFO
+    would block Pillow, a device would never end); a missing path is left to ``Image.open``."""
+    from .fileio import kind_of
+
+    try:
+        st = os.stat(name)
+    except OSError:
+        return
+    kind = kind_of(st.st_mode)
+    if kind == "a folder":
+        raise InputError(f"{name} is a directory, not an image file; give the path of an image.")
+    if kind is not None:
+        raise InputError(f"{name} is {kind}, not a regular file; give the path of an image file.")
+    if st.st_size > MAX_IMAGE_FILE_BYTES:
+        raise InputError(f"Image file {name} is {st.st_size:,} bytes, more than the limit of {MAX_IMAGE_FILE_BYTES:,}.")
 
 
 def to_rgb(img: Image.Image) -> Image.Image:
@@ -103,29 +136,42 @@ def to_rgb(img: Image.Image) -> Image.Image:
     return img.convert("RGB")
 
 
-def save_image(img: Image.Image, path: str | os.PathLike, format: str | None = None,
-               text: dict[str, str] | None = None) -> None:
-    """Write ``img`` to ``path``; the format comes from the extension unless ``format`` is given.
-    ``text`` is written as PNG text chunks (other formats: not written).
+def save_image(img: Image.Image, path: str | os.PathLike, format: str | None = None, *,
+               inputs: Sequence[str | os.PathLike | None] = (), text: dict[str, str] | None = None) -> None:
+    """Write ``img`` to ``path`` (``-``: PNG on standard output) through ``fileio.write_output``
+    (never a device or one of ``inputs``; atomically); the format comes from the extension
+    unless ``format`` is given. ``text`` is written as PNG text chunks (other formats: not written).
 
     Raises ``InputError`` for an unknown extension or a path that cannot be written.
     """
-    p = Path(path)
-    extra = {}
-    if text:
-        from PIL.PngImagePlugin import PngInfo
+    from .fileio import STDOUT, check_output, write_output
 
-        extra["pnginfo"] = PngInfo()
-        for key, value in text.items():
-            extra["pnginfo"].add_text(key, value)
+    p = Path(path)
+    if os.fspath(path) == STDOUT:
+        format = format or "PNG"
+    elif format is None:
+        format = Image.registered_extensions().get(p.suffix.lower())
+        if format is None:
+            raise InputError(f"Cannot tell the image format of {p} from its extension; use .png, .jpg or .webp.")
+        check_output(p, inputs)  # before encoding: a refused path costs nothing
+    buf = io.BytesIO()
     try:
-        img.save(p, format=format, **extra)
-    except (KeyError, ValueError):
-        raise InputError(
-            f"Cannot tell the image format of {p} from its extension; use .png, .jpg or .webp."
-        ) from None
-    except OSError as e:
-        raise InputError(f"Cannot write {p} ({e.strerror or e}); check the directory exists and is writable.") from None
+        img.save(buf, format=format, **_png_text(format, text))
+    except (KeyError, ValueError, OSError) as e:
+        raise InputError(f"Cannot write {p} as {format} ({e}); use .png, .jpg or .webp.") from None
+    write_output(path, buf.getvalue(), inputs=inputs)
+
+
+def _png_text(format: str, text: dict[str, str] | None) -> dict[str, object]:
+    """``img.save`` keyword arguments that write ``text`` as PNG text chunks."""
+    if not text or format.upper() != "PNG":
+        return {}
+    from PIL.PngImagePlugin import PngInfo
+
+    info = PngInfo()
+    for key, value in text.items():
+        info.add_text(key, value)
+    return {"pnginfo": info}
 
 
 def to_png_bytes(img: Image.Image) -> bytes:
@@ -135,11 +181,13 @@ def to_png_bytes(img: Image.Image) -> bytes:
     return buf.getvalue()
 
 
-def from_png_bytes(data: bytes) -> Image.Image:
-    """Decode image bytes (PNG or any format Pillow reads) to a loaded RGB image."""
-    with Image.open(io.BytesIO(data)) as img:
-        img.load()
-        return to_rgb(img)
+def from_png_bytes(data: bytes, max_pixels: int | None | str = "default", name: str = "image data") -> Image.Image:
+    """Decode image bytes (PNG or any format Pillow reads) to a loaded RGB image, with the same
+    protection against decompression bombs as ``load_image`` (an API server's answer is as
+    untrusted as a user's file). Raises ``InputError`` naming ``name``."""
+    buf = io.BytesIO(data)
+    buf.name = name
+    return load_image(buf, max_pixels)
 
 
 def nearest_aspect(sizes: Sequence[tuple[int, int]], width: int, height: int) -> tuple[int, int]:
@@ -155,6 +203,7 @@ def fit_to_size(image: Image.Image, width: int, height: int) -> Image.Image:
     """Bring a generated image to exactly ``width`` x ``height``: scale it (Lanczos) so that it
     covers the target, keeping its aspect ratio, then crop the centre. Nothing is stretched; at
     most the overhang on two opposite sides (a few percent with a well-chosen bucket) is lost."""
+    check_pixels(width, height, "the image to make is", advice="raise SEMCODEC_MAX_PIXELS to allow it")
     if image.size == (width, height):
         return image.copy()
     return ImageOps.fit(image.convert("RGB"), (width, height), method=Image.Resampling.LANCZOS, centering=(0.5, 0.5))

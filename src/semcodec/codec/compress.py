@@ -7,22 +7,36 @@ image model is involved: the image pipeline (``semcodec.pipeline``) builds on th
 
 Every file is checked to be *canonical* on decoding: re-encoding the decoded text must give the
 same bytes. A decoder therefore accounts for every bit of the file, and a damaged or foreign file
-is rejected with a clear error instead of turning into some text. The encoder does not decode its
-own output: a coder states what its decoder will return (``TextCoder.decoded``).
+is rejected with a clear error instead of turning into some text (docs/FORMAT.md says exactly
+which damage this catches; a file with a check field carries a CRC as well). The encoder does not
+decode its own output: a coder states what its decoder will return (``TextCoder.decoded``).
+
+Limits (``semcodec.limits``): a description of more than ``MAX_DESCRIPTION_CHARS`` characters is
+cut to that length (at a word boundary) before rate control, or refused when there is no budget;
+a decoder refuses files larger than ``MAX_SMC_BYTES`` and texts longer than
+``MAX_DESCRIPTION_CHARS``, which bounds its time and memory.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import FormatError, InputError
+from ..errors import FormatError, InputError, SemcodecError
+from ..limits import MAX_DESCRIPTION_CHARS, MAX_SMC_BYTES
+from . import check
 from .bits import BitWriter
-from .container import Header, read_header, sniff_foreign, write_header
+from .container import CHECK_OFFSET, Header, read_header, sniff_foreign, write_header
 from .ids import DEFAULT_PROFILE
-from .rate import Budget, ShortenFn, fit_text, word_target
+from .rate import Budget, ShortenFn, cap_length, fit_text, word_target
 from .text import get_coder
-from .text.base import TextCoder
+from .text.base import TextCoder, TextTooLong
+
+
+#: Lone surrogates: not Unicode text (Python makes them from bytes that are not UTF-8, e.g. in
+#: a command line); no file holds them, so that every decoded text can be printed and stored.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -60,6 +74,7 @@ class Encoded:
             "width": h.width,
             "height": h.height,
             "seed": h.seed,
+            "check_bits": h.check_bits,
             "text": self.text,
             "header_bits": self.header_bits,
             "payload_bits": self.payload_bits,
@@ -88,7 +103,10 @@ class _Packer:
             w = BitWriter()
             w.extend(self._prefix)
             self.coder.encode(text, w)
-            found = Encoded(w.to_bytes(), self.header, self.coder.decoded(text), text, self.header_bits,
+            data = w.to_bytes()
+            if self.header.check_bits:
+                data = check.seal(data, CHECK_OFFSET, self.header.check_bits)
+            found = Encoded(data, self.header, self.coder.decoded(text), text, self.header_bits,
                             len(w) - self.header_bits)
             self._memo[text] = found
         return found
@@ -108,12 +126,24 @@ def compress(
     """Code ``text`` under ``header``, fitted to ``budget`` (a ``Budget``, a number of bits for
     the whole file, or None for no limit) with rate-control ``strategy``.
 
+    A description longer than ``MAX_DESCRIPTION_CHARS`` is cut to it when there is a budget
+    (rate control cuts it much further anyway) and refused when there is none.
+
     Raises BudgetError if not even one word fits, InputError for a text the coder cannot code.
     """
     if not isinstance(text, str):
         raise InputError(f"the description must be a str, not {type(text).__name__}")
+    if _SURROGATE.search(text):
+        raise InputError("the description is not valid Unicode text (it holds bytes that are not UTF-8, "
+                         "e.g. from the command line); give it as UTF-8")
+    if not isinstance(header, Header):
+        raise InputError(f"the header must be a semcodec Header, not {type(header).__name__}")
+    if budget is not None and not isinstance(budget, Budget) and (
+            isinstance(budget, bool) or not isinstance(budget, int) or budget <= 0):
+        raise InputError(f"the budget must be a Budget, a positive whole number of bits or None, not {budget!r}")
     packer = _Packer(header, get_coder(header.coder, header.prior))
     bits = budget.bits(header.width, header.height) if isinstance(budget, Budget) else budget
+    text = _within_limit(text, limited=bits is not None)
     try:
         if bits is not None:
             max_words = word_target(bits, packer.header_bits, header.coder)
@@ -136,27 +166,60 @@ def compress_text(
     max_bits: int | None = None,
     ubpp: float | None = None,
     strategy: str = "truncate",
+    check_bits: int = 0,
 ) -> Encoded:
-    """``compress`` with the header's fields and the budget as keywords.
+    """``compress`` with the header's fields and the budget as keywords (``check_bits``: an
+    optional CRC over the file, see ``semcodec.codec.check``).
 
     The budget counts the whole file (8 x bytes). Raises BudgetError if not even one word fits.
     """
     get_coder(coder, prior)  # an unknown coder or prior is a clear error before anything else
     try:
-        header = Header(coder, prior, profile, width, height, seed, custom_hash)
+        header = Header(coder, prior, profile, width, height, seed, custom_hash, check_bits=check_bits)
     except (TypeError, ValueError) as e:
         raise InputError(f"invalid header settings: {e}") from e
     return compress(text, header, Budget(ubpp=ubpp, max_bits=max_bits), strategy=strategy)
 
 
+def _within_limit(text: str, *, limited: bool) -> str:
+    """``text`` cut to ``MAX_DESCRIPTION_CHARS`` at a word boundary when a budget will cut it
+    anyway (``limited``); InputError for a longer text without a budget."""
+    if len(text) <= MAX_DESCRIPTION_CHARS:
+        return text
+    if not limited:
+        raise InputError(f"the description is {len(text):,} characters, more than the limit of "
+                         f"{MAX_DESCRIPTION_CHARS:,}; shorten it or give a budget")
+    return cap_length(text)
+
+
 def decompress(data: bytes) -> Encoded:
-    """Parse a .smc file and decode its text. Raises FormatError for anything but a valid file."""
+    """Parse a .smc file and decode its text. Raises FormatError for anything but a valid file
+    (one larger than ``MAX_SMC_BYTES``, or whose text is longer than ``MAX_DESCRIPTION_CHARS``,
+    included), InputError for an argument that is not bytes."""
+    if not isinstance(data, (bytes, bytearray, memoryview)):
+        raise InputError(f"decompress takes the bytes of a .smc file, not {type(data).__name__}")
+    data = bytes(data)
+    if len(data) > MAX_SMC_BYTES:
+        raise FormatError(f"the data is {len(data):,} bytes, more than any .smc file (the limit is {MAX_SMC_BYTES:,})")
     header, reader = read_header(data)
-    coder = get_coder(header.coder, header.prior)
+    if header.check_bits and not check.verify(data, CHECK_OFFSET, header.check_bits):
+        raise FormatError(f"the .smc file fails its {header.check_bits}-bit check: it is damaged")
+    try:
+        coder = get_coder(header.coder, header.prior)
+    except SemcodecError as e:
+        raise FormatError(f"the .smc header names a prior the {header.coder} coder cannot use ({e})") from None
     try:
         text = coder.decode(reader)
+    except TextTooLong:
+        text = None
     except ValueError as e:
         raise FormatError(_corrupt_message(data)) from e
+    if text is None or len(text) > MAX_DESCRIPTION_CHARS:
+        length = "more" if text is None else f"{len(text):,}"
+        raise FormatError(f"the .smc file decodes to {length} characters, more than the limit of "
+                          f"{MAX_DESCRIPTION_CHARS:,} (no semcodec writes such a file)")
+    if _SURROGATE.search(text):
+        raise FormatError("the .smc file decodes to text that is not valid Unicode (no semcodec writes such a file)")
     canonical = _Packer(header, coder).pack(text)
     if canonical.data != data:
         raise FormatError(_corrupt_message(data))

@@ -6,12 +6,17 @@ header is a handful of bits and every field that has a common value costs one fl
 
 Byte layout (bits, most significant first; no alignment between fields)::
 
-    2  version       0 = format v1. 1..3 are reserved: a decoder rejects them.
+    2  version       0 = format v1; 1 = format v1 with a check field; 2..3 are reserved:
+                     a decoder rejects them.
     2  coder         0 ngram, 1 consonant, 2 raw, 3 = extended: expgolomb(id - 3) follows
     1  P             1: a prior id follows; 0: the coder's default prior
     1  G             1: a generator profile id follows; 0: the default profile (1)
     1  S             1: a size follows; 0: 1024x1024
     1  D             1: a seed follows; 0: seed 0
+    [version 1] 3 bits: the check size code (000, 011, 101, 110 for 4, 8, 16, 32 bits: even
+        parity, so a flipped bit in it is caught), then that many bits of CRC over the whole
+        file (see ``semcodec.codec.check``), always at bit 11
+    [coder 3] expgolomb(coder id - 3)
     [P] expgolomb(prior id)
     [G] expgolomb(profile id); profile 0 (custom) is followed by a 32-bit hash of its settings
     [S] 4-bit index into the size table; index 15 is followed by expgolomb_8(w - 1), expgolomb_8(h - 1)
@@ -22,6 +27,9 @@ Byte layout (bits, most significant first; no alignment between fields)::
 ``expgolomb`` is the order-0 exponential-Golomb code, ``expgolomb_8`` the order-8 one (see
 ``semcodec.bits``). At the default profile, 1024x1024 and seed 0 the header is 8 bits; a Kodak
 image (768x512) adds 4. The id tables are in ``semcodec.codec.ids`` and ``semcodec.models.profiles``.
+
+A coder whose default prior is ``none`` (raw, consonant) takes no prior field, and every other
+coder needs a prior other than ``none``, so one text has exactly one valid file per header.
 
 There is no magic number and no length field: they would cost more than the text. A file is
 recognised by its extension; a foreign file is caught by sniffing the signatures of common formats
@@ -34,12 +42,32 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .bits import BitReader, BitWriter
+from .check import CHECK_SIZES
 from ..errors import FormatError
 from .ids import CODER_IDS, CUSTOM_PROFILE, DEFAULT_PRIOR, DEFAULT_PROFILE, DEFAULT_SIZE, PRIOR_IDS, SIZE_TABLE, name_of
 
 FORMAT_VERSION = 0
+#: The version field's value for a format-v1 file with a check field.
+CHECKED_VERSION = 1
+#: Where the check field starts: after version, coder, four flags and the 3-bit size code.
+CHECK_OFFSET = 11
+#: The 3-bit codes of the check sizes (``check.CHECK_SIZES``), all of even parity.
+CHECK_CODES = (0b000, 0b011, 0b101, 0b110)
 _SIZE_ESCAPE = 15
 _MAX_SIDE = 1 << 20  # no real image is a million pixels wide; larger is a corrupt header
+#: Leading zeros a reader accepts in each exp-Golomb field (more is a corrupt header).
+_ID_ZEROS, _SIDE_ZEROS, _SEED_ZEROS = 16, 24, 64
+
+
+def _eg_max(zeros: int, k: int = 0) -> int:
+    """The largest value an order-``k`` exp-Golomb code with at most ``zeros`` leading zeros holds."""
+    return (1 << (zeros + k + 1)) - 1 - (1 << k)
+
+
+#: The largest profile id and (extended) coder id a header can carry.
+MAX_PROFILE_ID = _eg_max(_ID_ZEROS)
+#: The largest seed a header carries: a generator takes a 64-bit seed.
+MAX_SEED = (1 << 64) - 1
 
 # Signatures of formats that users hand to a decoder by mistake, for a clear error message.
 _FOREIGN_SIGNATURES: dict[bytes, str] = {
@@ -72,21 +100,36 @@ class Header:
     custom_hash: int | None = None
     version: int = FORMAT_VERSION
 
+    #: Bits of CRC over the whole file (0: none; else one of ``check.CHECK_SIZES``).
+    check_bits: int = 0
+
     def __post_init__(self) -> None:
-        if self.coder not in CODER_IDS:
+        """ValueError for any header ``read_header`` would refuse, so that the encoder never
+        writes a file its own decoder rejects."""
+        if not isinstance(self.coder, str) or self.coder not in CODER_IDS:
             raise ValueError(f"unknown coder {self.coder!r}")
         if self.prior is None:
             object.__setattr__(self, "prior", DEFAULT_PRIOR[self.coder])
-        if self.prior not in PRIOR_IDS:
+        if not isinstance(self.prior, str) or self.prior not in PRIOR_IDS:
             raise ValueError(f"unknown prior {self.prior!r}")
-        if not (0 < self.width <= _MAX_SIDE and 0 < self.height <= _MAX_SIDE):
-            raise ValueError(f"image size {self.width}x{self.height} is out of range")
-        if self.seed < 0 or self.profile < 0:
-            raise ValueError("seed and profile must be non-negative")
+        if DEFAULT_PRIOR[self.coder] == "none" and self.prior != "none":
+            raise ValueError(f"the {self.coder} coder takes no prior, not {self.prior!r}")
+        if DEFAULT_PRIOR[self.coder] != "none" and self.prior == "none":
+            raise ValueError(f"the {self.coder} coder needs a prior")
+        for name, low, high in (("width", 1, _MAX_SIDE), ("height", 1, _MAX_SIDE), ("seed", 0, MAX_SEED),
+                                ("profile", 0, MAX_PROFILE_ID), ("version", FORMAT_VERSION, FORMAT_VERSION)):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+                raise ValueError(f"{name} must be a whole number from {low} to {high}, not {value!r}")
         if (self.profile == CUSTOM_PROFILE) != (self.custom_hash is not None):
             raise ValueError("a custom profile (id 0) needs a custom_hash, and only it has one")
-        if self.custom_hash is not None and not 0 <= self.custom_hash < 1 << 32:
+        if self.custom_hash is not None and (isinstance(self.custom_hash, bool) or not isinstance(self.custom_hash, int)
+                                             or not 0 <= self.custom_hash < 1 << 32):
             raise ValueError("custom_hash must be a 32-bit unsigned integer")
+        if isinstance(self.check_bits, bool) or not isinstance(self.check_bits, int) or (
+                self.check_bits != 0 and self.check_bits not in CHECK_SIZES):
+            raise ValueError(f"check_bits must be 0 (no check) or one of {', '.join(map(str, CHECK_SIZES))}, "
+                             f"not {self.check_bits!r}")
 
     @property
     def pixels(self) -> int:
@@ -95,7 +138,7 @@ class Header:
 
 def write_header(header: Header, out: BitWriter) -> None:
     """Append the bit-packed header (see the module docstring for the layout)."""
-    out.write_uint(header.version, 2)
+    out.write_uint(CHECKED_VERSION if header.check_bits else header.version, 2)
     coder_id = CODER_IDS[header.coder]
     out.write_uint(min(coder_id, 3), 2)
     has_prior = header.prior != DEFAULT_PRIOR[header.coder]
@@ -104,6 +147,9 @@ def write_header(header: Header, out: BitWriter) -> None:
     has_seed = header.seed != 0
     for flag in (has_prior, has_profile, has_size, has_seed):
         out.write_bit(int(flag))
+    if header.check_bits:  # the CRC is filled in once the file is complete (compress._Packer)
+        out.write_uint(CHECK_CODES[CHECK_SIZES.index(header.check_bits)], 3)
+        out.write_uint(0, header.check_bits)
     if coder_id >= 3:
         out.write_expgolomb(coder_id - 3)
     if has_prior:
@@ -133,7 +179,7 @@ def read_header(data: bytes) -> tuple[Header, BitReader]:
         raise FormatError("the file is empty, so it is not a .smc file")
     r = BitReader(data)
     version = r.read_uint(2)
-    if version != FORMAT_VERSION:
+    if version not in (FORMAT_VERSION, CHECKED_VERSION):
         foreign = sniff_foreign(data)
         if foreign:
             raise FormatError(f"this is {foreign}, not a .smc file")
@@ -143,32 +189,39 @@ def read_header(data: bytes) -> tuple[Header, BitReader]:
         )
     coder_id = r.read_uint(2)
     has_prior, has_profile, has_size, has_seed = (r.read_bit() for _ in range(4))
+    check_bits = 0
+    if version == CHECKED_VERSION:
+        code = r.read_uint(3)
+        if code not in CHECK_CODES:
+            raise FormatError("the .smc header is corrupt: its check size code is invalid")
+        check_bits = CHECK_SIZES[CHECK_CODES.index(code)]
+        r.read_uint(check_bits)  # verified over the whole file by decompress
     try:
         if coder_id == 3:
-            coder_id = 3 + r.read_expgolomb(max_bits=16)
+            coder_id = 3 + r.read_expgolomb(max_bits=_ID_ZEROS)
         coder = name_of(CODER_IDS, coder_id)
         if coder is None:
             raise FormatError(f"the file uses text coder id {coder_id}, unknown to this semcodec")
         prior = DEFAULT_PRIOR[coder]
         if has_prior:
-            prior_id = r.read_expgolomb(max_bits=16)
+            prior_id = r.read_expgolomb(max_bits=_ID_ZEROS)
             prior = name_of(PRIOR_IDS, prior_id)
             if prior is None:
                 raise FormatError(f"the file uses text prior id {prior_id}, unknown to this semcodec")
         profile, custom_hash = DEFAULT_PROFILE, None
         if has_profile:
-            profile = r.read_expgolomb(max_bits=16)
+            profile = r.read_expgolomb(max_bits=_ID_ZEROS)
             if profile == CUSTOM_PROFILE:
                 custom_hash = r.read_uint(32)
         width, height = DEFAULT_SIZE
         if has_size:
             index = r.read_uint(4)
             if index == _SIZE_ESCAPE:
-                width = r.read_expgolomb(8, max_bits=24) + 1
-                height = r.read_expgolomb(8, max_bits=24) + 1
+                width = r.read_expgolomb(8, max_bits=_SIDE_ZEROS) + 1
+                height = r.read_expgolomb(8, max_bits=_SIDE_ZEROS) + 1
             else:
                 width, height = SIZE_TABLE[index]
-        seed = r.read_expgolomb(max_bits=64) + 1 if has_seed else 0
+        seed = r.read_expgolomb(max_bits=_SEED_ZEROS) + 1 if has_seed else 0
     except ValueError as e:  # a malformed variable-length field
         if r.padding_read:
             raise FormatError("the .smc file is truncated: it ends inside its header") from e
@@ -176,7 +229,7 @@ def read_header(data: bytes) -> tuple[Header, BitReader]:
     if r.padding_read:
         raise FormatError("the .smc file is truncated: it ends inside its header")
     try:
-        header = Header(coder, prior, profile, width, height, seed, custom_hash, version)
+        header = Header(coder, prior, profile, width, height, seed, custom_hash, FORMAT_VERSION, check_bits)
     except ValueError as e:
         raise FormatError(f"the .smc header is invalid: {e}") from e
     return header, r

@@ -31,6 +31,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from ..errors import BudgetError, InputError
+from ..limits import MAX_DESCRIPTION_CHARS, MAX_SMC_BYTES
 
 #: Strategies that need no model; ``rewrite`` (a language model) is one more.
 STRATEGIES = ("truncate", "select")
@@ -90,12 +91,16 @@ class Budget:
         """The whole-file budget in bits for an original of ``width`` x ``height`` (None: none).
 
         ``ubpp`` gives floor(ubpp * width * height / 1e6), so the file's rate never exceeds the
-        target (100 µbpp at 1024x1024 is 104 bits, 13 bytes). Less than one bit is a BudgetError.
+        target (100 µbpp at 1024x1024 is 104 bits, 13 bytes). Less than one bit is a BudgetError;
+        more than the largest .smc file (``MAX_SMC_BYTES``) is that size (``--ubpp 1e308``).
         """
+        largest = 8 * MAX_SMC_BYTES
         if self.max_bits is not None:
-            return self.max_bits
+            return min(self.max_bits, largest)
         if self.ubpp is None:
             return None
+        if self.ubpp * width * height > largest * 1_000_000:  # also catches an overflow to inf
+            return largest
         bits = int(self.ubpp * width * height // 1_000_000)
         if bits < 1:
             raise BudgetError(
@@ -123,6 +128,17 @@ def word_target(budget: int | None, header_bits: int, coder: str) -> int | None:
     if budget is None:
         return None
     return max(2, (budget - header_bits) // BITS_PER_WORD.get(coder, 8))
+
+
+def cap_length(text: str, limit: int = MAX_DESCRIPTION_CHARS) -> str:
+    """``text`` cut to at most ``limit`` characters at a word boundary (unchanged when shorter).
+    Rate control cuts any longer description this far first, so that its search over cuts stays
+    cheap whatever a describer returns."""
+    if len(text) <= limit:
+        return text
+    head = text[: limit + 1]
+    cut = max(head.rfind(" "), head.rfind("\n"))
+    return head[:cut] if cut > 0 else head[:limit]
 
 
 def normalize(text: str) -> str:
@@ -197,6 +213,7 @@ def fit_text(
     Raises BudgetError when not even one word fits.
     """
     check_strategy(strategy)
+    text = cap_length(text)
     file_bits = functools.lru_cache(maxsize=None)(file_bits)  # each candidate is coded once
     if file_bits(text) <= budget:
         return text

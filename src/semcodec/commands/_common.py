@@ -22,6 +22,29 @@ def parse_size(value: str) -> tuple[int, int]:
     return w, h
 
 
+#: Unicode categories shown escaped in output for people: control, format (bidirectional
+#: overrides), separators, surrogates, private and unassigned characters.
+_UNPRINTABLE = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+
+
+def printable(text: str) -> str:
+    r"""``text`` with every control or invisible formatting character escaped (``\x1b``,
+    ``\u202e``), so that decoded text cannot clear a terminal, retitle its window, rewrite a line
+    or reorder what is shown. Output for people uses it; ``--json`` and the API keep the raw text."""
+    import unicodedata
+
+    if text.isprintable() and text.isascii():  # the common case, at once
+        return text
+    out = []
+    for ch in text:
+        if ch != " " and unicodedata.category(ch) in _UNPRINTABLE:
+            code = ord(ch)
+            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
 def print_json(obj: Any) -> None:
     """One JSON document on stdout."""
     click.echo(json.dumps(obj, ensure_ascii=False, indent=2))
@@ -35,7 +58,7 @@ def info(message: str) -> None:
 def notes(sentences: list[str]) -> None:
     """Each note a library call returned, once, on stderr."""
     for sentence in dict.fromkeys(sentences):
-        info(f"semcodec: note: {sentence}")
+        info(f"semcodec: note: {printable(sentence)}")
 
 
 def _parse_value(text: str) -> Any:

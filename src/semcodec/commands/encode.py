@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import click
@@ -26,15 +25,15 @@ def _description(text: str | None, text_file: str | None) -> str | None:
         raise InputError("give either --text or --text-file, not both")
     if text_file is None:
         return text
-    try:
-        return Path(text_file).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as e:
-        raise InputError(f"cannot read the description in {text_file}: {e}") from e
+    from ..fileio import read_text
+    from ..limits import MAX_TEXT_FILE_BYTES
+
+    return read_text(text_file, MAX_TEXT_FILE_BYTES, "description file")
 
 
 @click.command(epilog=FAKES_HELP)
 @click.argument("image", required=False, type=click.Path(dir_okay=False))
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="The .smc file to write.")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="The .smc file to write (- for standard output).")
 @click.option("--ubpp", type=float, help="Budget in micro-bits per pixel of the original image (e.g. 100).")
 @click.option("--max-bits", type=int, help="Budget for the whole file in bits (8 x bytes).")
 @click.option("--text", help="Encode this description (skips the describer).")
@@ -48,9 +47,20 @@ def encode(image: str | None, output: str, ubpp: float | None, max_bits: int | N
            text_file: str | None, size: str | None, trace: str | None, as_json: bool, **kw: Any) -> None:
     """Encode IMAGE (or --text) into a .smc file of a few dozen bits."""
     from ..codec.rate import Budget
-    from ..fileio import write_atomic
+    from ..fileio import STDOUT, check_output, write_output
     from ..pipeline import ModelSet, encode as run
 
+    if output == STDOUT and as_json:
+        raise InputError("-o - writes the file to standard output, so --json cannot print there too; drop one")
+    if output != STDOUT:
+        check_output(output, (image, text_file))  # before any model runs
+    if trace is not None:
+        from pathlib import Path
+
+        try:
+            Path(trace).mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise InputError(f"cannot create the trace folder {trace}: {e.strerror or e}") from None
     text = _description(text, text_file)
     if image is None and text is None:
         raise InputError("give an IMAGE to encode, or a description with --text")
@@ -58,8 +68,8 @@ def encode(image: str | None, output: str, ubpp: float | None, max_bits: int | N
         raise InputError("--size is for encoding a description without an image; the image has its own size")
     config = encode_config(kw, Budget(ubpp=ubpp, max_bits=max_bits))
     models = ModelSet(models_config(kw), runtime_config(kw))
-    result = run(models, image, config, text=text, size=parse_size(size) if size else None, trace=trace)
-    write_atomic(output, result.encoded.data)
+    result = run(models, image, config, text=text, size=parse_size(size) if size is not None else None, trace=trace)
+    write_output(output, result.encoded.data, inputs=(image, text_file))
     notes(result.notes)
     report(output, result.encoded)
     if as_json:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from ._common import print_json
+from ._common import print_json, printable
 
 
 @click.command()
@@ -32,5 +32,5 @@ def inspect(path: str, as_json: bool, expander: str | None) -> None:
     profile = PROFILES.get(enc.header.profile)
     rows = {**summary, "profile": f"{enc.header.profile} ({profile.name if profile else 'custom'})"}
     width = max(len(k) for k in rows)
-    for key, value in rows.items():
-        click.echo(f"{key:<{width}}  {value}")
+    for key, value in rows.items():  # control characters escaped; --json has the raw text
+        click.echo(f"{key:<{width}}  {printable(str(value))}")

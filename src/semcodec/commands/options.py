@@ -81,6 +81,8 @@ def encoding_options(fn: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--reflect", type=int, default=0, show_default=True, help="Reflection iterations (describe, compare, revise)."),
         click.option("--seeds", type=int, default=1, show_default=True, help="Seeds to try; the best is stored in the file."),
         click.option("--patience", type=int, default=1, show_default=True, help="Stop reflecting after this many iterations without gain."),
+        click.option("--check-bits", type=click.Choice(["0", "4", "8", "16", "32"]), default="0", show_default=True,
+                     help="Bits of CRC over the file (counted in the rate), for channels that can damage files."),
     ]))
 
 
@@ -114,5 +116,5 @@ def encode_config(kw: dict[str, Any], budget: Any = None, **override: Any) -> An
 
     values = dict(budget=budget or Budget(), coder=kw["coder"], strategy=kw["strategy"], describe=kw["describe_mode"],
                   seed=kw["seed"], reflect=kw["reflect"], seeds=kw["seeds"], patience=kw["patience"],
-                  quality_target=kw.get("quality_target"))
+                  quality_target=kw.get("quality_target"), check_bits=int(kw.get("check_bits") or 0))
     return EncodeConfig(**{**values, **override})

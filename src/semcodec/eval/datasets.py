@@ -143,7 +143,10 @@ class Dataset:
         """sha256 over sorted "name<TAB>pixel-sha256" lines: identifies exactly the data evaluated."""
         for name in self.files:
             if name not in self._hashes:
-                self.load(name)
+                try:
+                    self.load(name)
+                except InputError:  # unreadable: the run records it as failed
+                    self._hashes[name] = "unreadable"
         lines = "".join(f"{n}\t{self._hashes[n]}\n" for n in sorted(self.files))
         return hashlib.sha256(lines.encode()).hexdigest()
 

@@ -26,15 +26,17 @@ def load_documents(paths: list[str | os.PathLike[str]]) -> list[dict[str, Any]]:
     what ``semcodec bench -o DIR`` writes per codec) or a list of them (older semcodec bench
     files); a folder stands for its ``*.json`` files in name order."""
     docs: list[dict[str, Any]] = []
+    from ..fileio import read_text
+    from ..limits import MAX_DOCUMENT_BYTES
+
     files = []
     for path in paths:
         files += sorted(Path(path).glob("*.json")) if Path(path).is_dir() else [path]
     for path in files:
+        text = read_text(path, MAX_DOCUMENT_BYTES, "results file")  # a regular file, of bounded size
         try:
-            data = json.loads(Path(path).read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise InputError(f"{path} does not exist") from None
-        except (OSError, UnicodeDecodeError, ValueError) as e:
+            data = json.loads(text)
+        except ValueError as e:
             raise InputError(f"{path} is not a JSON results file ({type(e).__name__})") from None
         for doc in data if isinstance(data, list) else [data]:
             if not (isinstance(doc, dict) and isinstance(doc.get("results"), dict) and "bpp" in doc["results"]):

@@ -7,6 +7,11 @@ shows the original, semcodec's decoded image at each rate with the text it was r
 and the smallest JPEG and AVIF files (each codec's lowest setting, re-encoded here with
 ``semcodec.eval.baselines``), which are what a classical codec gives at its floor. Every piece of
 text on the page is HTML-escaped.
+
+A run folder may come from someone else, so the report reads nothing its records merely point
+at: a decoded image is read only from inside the run folder, and the dataset folder recorded in
+the run is used only if its images are the ones the run evaluated (the same manifest hash);
+otherwise ``data_dir`` must name it.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from .baselines import lowest_files
 from .datasets import load_image, open_dataset
 from .plot import figure_png, is_semcodec, load_documents, plotted_metrics, rate_quality_figure
 from .run import load_run
+from .rundir import inside
 
 #: Classical codecs whose smallest file is shown beside semcodec's images.
 FLOOR_CODECS = ("jpeg", "avif")
@@ -140,11 +146,8 @@ def render_report(run_dir: str | os.PathLike[str], *, baselines: list[str] | Non
         raise InputError(f"{run_dir} has no results.json yet; finish or resume the run with semcodec eval first")
     root = Path(run_dir)
     docs = [summary, *(load_documents(baselines) if baselines else [])]
-    dataset_root = data_dir or summary.get("meta", {}).get("dataset", {}).get("root")
-    if not dataset_root or not Path(dataset_root).is_dir():
-        raise InputError(f"the images of {run_dir} are not at {dataset_root!r}; give data_dir, the dataset's folder",
-                         params=("data_dir",))
-    dataset = open_dataset(str(dataset_root))
+    dataset = _dataset(run_dir, config, summary, data_dir)
+    dataset_root = dataset.root
     notes: set[str] = set()
     parts = [f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>semcodec report: {escape(str(root))}</title>"
              f"<style>{_STYLE}</style></head><body>",
@@ -168,8 +171,12 @@ def render_report(run_dir: str | os.PathLike[str], *, baselines: list[str] | Non
     for name in dict.fromkeys(r["image"] for r in records):
         if name not in dataset.files:
             raise InputError(f"{name} of {run_dir} is not in {dataset_root}; give data_dir, the run's dataset folder",
-                                 params=("data_dir",))
-        original = dataset.load(name)
+                             params=("data_dir",))
+        try:
+            original = dataset.load(name)
+        except InputError as e:  # recorded as failed by the run
+            parts.append(f"<h3>{escape(name)}</h3><p class='note'>{escape(str(e))}</p>")
+            continue
         description = next((r["description"] for r in records if r["image"] == name and r.get("description")), None)
         figs = [_figure(data_url(original, max_side), f"original {name} ({original.shape[1]}x{original.shape[0]}); "
                         "full description:", description)]
@@ -180,7 +187,12 @@ def render_report(run_dir: str | os.PathLike[str], *, baselines: list[str] | Non
             if r["status"] != "ok":
                 figs.append(f"<figure><figcaption>{escape(setting)}: not coded ({escape(r.get('error', ''))})</figcaption></figure>")
                 continue
-            png = root / r["decoded_png"]
+            png = inside(root, r.get("decoded_png"))
+            if png is None:
+                figs.append(f"<figure><figcaption>{escape(setting)}: decoded image not shown (its path is "
+                            "missing or leaves the run folder)</figcaption></figure>")
+                notes.add("Some records name decoded images outside the run folder; they were not read.")
+                continue
             figs.append(_figure(data_url(load_image(png), max_side),
                                 f"semcodec {setting}: {r['bytes']} bytes, {r['ubpp']:.1f} µbpp", r.get("prompt", r["text"])))
         figs += _floor_figures(original, max_side, notes)
@@ -189,6 +201,21 @@ def render_report(run_dir: str | os.PathLike[str], *, baselines: list[str] | Non
         parts.append(f'<p class="note">{escape(note)}</p>')
     parts.append("</body></html>")
     return "\n".join(parts)
+
+
+def _dataset(run_dir: Any, config: dict[str, Any], summary: dict[str, Any], data_dir: str | None) -> Any:
+    """The run's dataset: ``data_dir`` (the user's choice), or the folder the run recorded if its
+    images are the run's (same manifest hash), else InputError asking for ``--data-dir``."""
+    recorded = summary.get("meta", {}).get("dataset", {}).get("root") if isinstance(summary, dict) else None
+    root = data_dir or recorded
+    if not isinstance(root, str) or not root or not Path(root).is_dir():
+        raise InputError(f"the images of {run_dir} are not at {root!r}; give data_dir, the dataset's folder",
+                         params=("data_dir",))
+    dataset = open_dataset(root)
+    if data_dir is None and dataset.manifest_hash() != config.get("dataset_manifest_sha256"):
+        raise InputError(f"the images in {root}, named by {run_dir}, are not the ones the run evaluated (their manifest "
+                         "hash differs), so they are not read; give data_dir, the run's dataset folder", params=("data_dir",))
+    return dataset
 
 
 def data_url_bytes(png: bytes) -> str:
@@ -200,5 +227,8 @@ def write_report(run_dir: str | os.PathLike[str], output: str | os.PathLike[str]
     """Render the report and write it to ``output``."""
     from ..fileio import write_atomic
 
-    write_atomic(output, render_report(run_dir, **options).encode("utf-8"))
+    from .run import CONFIG_FILE, RECORDS_FILE, RESULTS_FILE
+
+    runs = [Path(run_dir) / name for name in (CONFIG_FILE, RECORDS_FILE, RESULTS_FILE)]
+    write_atomic(output, render_report(run_dir, **options).encode("utf-8"), inputs=runs)
     return Path(output)

@@ -12,9 +12,14 @@ A run lives in a directory:
 - ``results.json``: the summary in CompressAI's schema, rewritten at the end of every run, also
   of an interrupted one (Ctrl-C), so a partial run can be plotted and reported; its
   ``meta.run`` says how many records it covers and what this run did (``eval/outcome.py``).
+- ``.semcodec.lock``: held by the process running in the directory (``semcodec.locks``); a
+  second process is refused, so two runs never append the same records twice.
 
 ``limit`` evaluates only the first N images (in the dataset's sorted order) without changing the
-run's identity, so the same command without it later completes the same run.
+run's identity, so the same command without it later completes the same run. An image of the
+dataset that cannot be read becomes a failed record and the run goes on. Decoded images are named
+after the whole file name of their input (``a.png`` and ``a.jpg`` never share one), and nothing
+outside the directory is read through a record's paths.
 
 Images are evaluated at their original resolution: the file's rate is counted against the
 original's pixels, and metrics compare the original with the decoded image pixel for pixel.
@@ -35,6 +40,8 @@ import numpy as np
 
 from ..codec import Budget
 from ..errors import BudgetError, InputError
+from ..locks import LOCK_FILE, FolderLock
+from .rundir import file_part, inside, record_problem
 from ..pipeline.config import EncodeConfig, ModelsConfig, RuntimeConfig
 from .bench import load_metrics, results_meta
 from .datasets import Dataset, load_image, open_dataset
@@ -108,7 +115,8 @@ class RecordStore:
         self.path = path
 
     def load(self) -> list[dict[str, Any]]:
-        """Every complete record; a torn last line (the run was killed while writing it) is cut off."""
+        """Every complete record; a torn last line (the run was killed while writing it) is cut off.
+        A line that is JSON but not a record is an InputError naming the line."""
         if not self.path.exists():
             return []
         data = self.path.read_bytes()
@@ -122,7 +130,7 @@ class RecordStore:
             try:
                 if last:  # no newline after it: the write did not finish
                     raise ValueError("torn")
-                records.append(json.loads(line))
+                record = json.loads(line)
             except ValueError:
                 if last or all(not rest.strip() for rest in lines[i + 1:]):
                     log.warning("dropped an incomplete last record of %s", self.path)
@@ -130,6 +138,11 @@ class RecordStore:
                         f.truncate(good)
                     break
                 raise InputError(f"{self.path} has a corrupt record on line {i + 1}; it is not a semcodec run log") from None
+            problem = record_problem(record)
+            if problem:
+                raise InputError(f"{self.path} line {i + 1} is not a semcodec record ({problem}); "
+                                 "it is not a semcodec run log")
+            records.append(record)
             good += len(line) + 1
         return records
 
@@ -159,7 +172,7 @@ def open_run_dir(path: str | os.PathLike[str], identity: dict[str, Any]) -> Path
             raise InputError(f"{root} holds a run with a different configuration ({diff}), so it cannot be resumed: "
                              "use another -o directory or the same options")
         return root
-    if root.exists() and (not root.is_dir() or any(root.iterdir())):
+    if root.exists() and (not root.is_dir() or any(p.name != LOCK_FILE for p in root.iterdir())):
         raise InputError(f"{root} exists and is not a semcodec eval run (no {CONFIG_FILE}); use an empty or new directory")
     try:
         (root / IMAGES_DIR).mkdir(parents=True, exist_ok=True)
@@ -178,13 +191,9 @@ def _save_png(image: Any, path: Path) -> None:
     os.replace(tmp, path)
 
 
-def _stem(name: str) -> str:
-    return Path(name).stem
-
-
 def decoded_png(name: str, budget: Budget) -> str:
     """The path of a record's decoded image, relative to the run directory."""
-    return f"{IMAGES_DIR}/{_stem(name)}.{budget.slug}.png"
+    return f"{IMAGES_DIR}/{file_part(name)}.{budget.slug}.png"
 
 
 def _finite(value: float) -> float | None:
@@ -212,7 +221,9 @@ class EvalRunner:
         self.selection = self.dataset.first(limit).files
         #: This run's counts (``eval/outcome.py`` words them): new records, and those found recorded.
         self.counts = {"done": 0, "failed": 0, "skipped": 0}
-        self.root = open_run_dir(out_dir, self.identity)
+        self.lock = FolderLock(out_dir, "eval run directory")
+        with self.lock:
+            self.root = open_run_dir(out_dir, self.identity)
         self.store = RecordStore(self.root / RECORDS_FILE)
         self.progress = progress
         self.image_metrics, self.dist_metrics, self.skipped = load_metrics(
@@ -278,7 +289,18 @@ class EvalRunner:
     # -- the run ------------------------------------------------------------------------------
     def run(self) -> dict[str, Any]:
         """Evaluate every (image, budget) of the selection not yet recorded, then write and return
-        the summary; an interrupted run (KeyboardInterrupt) writes the summary of what it has first."""
+        the summary; an interrupted run (KeyboardInterrupt) writes the summary of what it has first.
+        The run directory is locked meanwhile."""
+        with self.lock:
+            return self._run_locked()
+
+    def _failed(self, name: str, budget: Budget, error: Exception, original: np.ndarray | None) -> dict[str, Any]:
+        """The record of an (image, budget) that could not be coded (or read)."""
+        height, width = original.shape[:2] if original is not None else (None, None)
+        return {"image": name, "setting": budget.label, "width": width, "height": height,
+                "status": "failed", "error": str(error)}
+
+    def _run_locked(self) -> dict[str, Any]:
         from ..progress import bar as progress_bar
 
         budgets = self.config.budgets
@@ -311,7 +333,17 @@ class EvalRunner:
                 todo = [b for b in budgets if (name, b.label) not in done]
                 if not todo:
                     continue
-                original = self.dataset.load(name)
+                try:
+                    original = self.dataset.load(name)
+                except InputError as e:  # unreadable: recorded as failed, the run goes on
+                    log.warning("%s", e)
+                    for budget in todo:
+                        record = self._failed(name, budget, e, None)
+                        self.store.append(record)
+                        records.append(record)
+                        self.counts["failed"] += 1
+                        bar.update(1)
+                    continue
                 for budget in todo:
                     bar.set_postfix_str(f"{name} {budget.label}")
                     key = self._description_key(name, budget.label)
@@ -323,8 +355,7 @@ class EvalRunner:
                             describe_s = round(time.perf_counter() - start, 3)  # counted in this record only
                         record = self.evaluate(name, original, descriptions[key], describe_s, budget)
                     except BudgetError as e:  # e.g. 100 µbpp of a thumbnail: less than one bit
-                        record = {"image": name, "setting": budget.label, "width": original.shape[1],
-                                  "height": original.shape[0], "status": "failed", "error": str(e)}
+                        record = self._failed(name, budget, e, original)
                     self.store.append(record)
                     records.append(record)
                     self.counts["done" if record["status"] == "ok" else "failed"] += 1
@@ -335,7 +366,11 @@ class EvalRunner:
         """FID/KID of one operating point, from the saved decoded images (so resumes need no re-run)."""
         metric.reset()
         for r in rows:
-            metric.update(self.dataset.load(r["image"]), load_image(self.root / r["decoded_png"]))
+            png = inside(self.root, r["decoded_png"])
+            if png is None:
+                raise InputError(f"the record of {r['image']} names a decoded image outside {self.root} or missing; "
+                                 "the run directory was changed")
+            metric.update(self.dataset.load(r["image"]), load_image(png))
         try:
             return _finite(metric.compute())
         except InputError as e:
@@ -401,6 +436,8 @@ class EvalRunner:
 
 
 def _budget_bits(budget: Budget, record: dict[str, Any]) -> float | None:
+    if not record.get("width") or not record.get("height"):  # the image could not be read
+        return None
     try:
         b = budget.bits(record["width"], record["height"])
     except BudgetError:  # e.g. 100 ubpp of a thumbnail: less than one bit
@@ -430,8 +467,13 @@ def load_run(run_dir: str | os.PathLike[str]) -> tuple[dict[str, Any], list[dict
     config_path = root / CONFIG_FILE
     if not config_path.is_file():
         raise InputError(f"{root} is not a semcodec eval run: it has no {CONFIG_FILE}")
-    config = json.loads(config_path.read_text(encoding="utf-8"))["config"]
+    try:
+        config = json.loads(config_path.read_text(encoding="utf-8"))["config"]
+        results = root / RESULTS_FILE
+        summary = json.loads(results.read_text(encoding="utf-8")) if results.is_file() else None
+        if not isinstance(config, dict) or not (summary is None or isinstance(summary, dict)):
+            raise ValueError("not an object")
+    except (OSError, ValueError, KeyError, TypeError):
+        raise InputError(f"{root} has an unreadable {CONFIG_FILE} or {RESULTS_FILE}; it is not a semcodec eval run") from None
     records = RecordStore(root / RECORDS_FILE).load()
-    results = root / RESULTS_FILE
-    summary = json.loads(results.read_text(encoding="utf-8")) if results.is_file() else None
     return config, records, summary

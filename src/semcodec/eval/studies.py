@@ -149,13 +149,15 @@ def load_corpus(path: str | os.PathLike[str], field: str | None = None, limit: i
     """(field, descriptions) from a JSONL file: ``field`` of each line, or the description field
     found automatically (a known name such as ``IIW`` or ``IIW-P5B``, else the string field with
     the longest texts)."""
+    from ..fileio import read_text
+    from ..limits import MAX_DOCUMENT_BYTES
+
     p = Path(path)
+    text = read_text(p, MAX_DOCUMENT_BYTES, "corpus file")  # a regular file, of bounded size
     try:
-        lines = [ln for ln in p.read_text(encoding="utf-8").splitlines() if ln.strip()]
+        lines = [ln for ln in text.splitlines() if ln.strip()]
         rows = [json.loads(ln) for ln in lines[: limit or None]]
-    except FileNotFoundError:
-        raise InputError(f"{p} does not exist") from None
-    except (OSError, UnicodeDecodeError, ValueError) as e:
+    except ValueError as e:
         raise InputError(f"{p} is not a JSONL file of descriptions ({type(e).__name__})") from None
     if not rows or not all(isinstance(r, dict) for r in rows):
         raise InputError(f"{p} holds no JSON objects, one per line")

@@ -29,8 +29,10 @@ from typing import Any
 from ..codec.rate import ALL_STRATEGIES, Budget
 from ..errors import InputError
 
-#: Option names whose values are secrets: never recorded, printed or hashed.
-_SECRET = re.compile(r"(key|token|secret|password)", re.IGNORECASE)
+#: Option names whose values are secrets: never recorded, printed or hashed. Whole words at
+#: the end of the name (``api_key``, ``hf_token``, ``client_secret``), so that settings such as
+#: ``max_tokens`` are still recorded.
+_SECRET = re.compile(r"(^|[_-])(key|token|secret|password|passwd|credentials?)$", re.IGNORECASE)
 #: Seeds are stored with an unbounded code, but a decoder reads at most 64 bits of it.
 MAX_SEED = (1 << 64) - 1
 #: The roles whose models take options (``--describer-option`` etc.).
@@ -96,6 +98,8 @@ class EncodeConfig:
     seeds: int = 1
     patience: int = 1
     quality_target: float | None = None
+    #: Bits of CRC the file carries (0: none; 4, 8, 16 or 32), counted in the rate.
+    check_bits: int = 0
 
     def __post_init__(self) -> None:
         from ..codec.text import get_coder
@@ -111,6 +115,11 @@ class EncodeConfig:
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
                 raise InputError(f"{name} must be a whole number from {low} to {high}, not {value!r}")
+        from ..codec.check import CHECK_SIZES
+
+        if isinstance(self.check_bits, bool) or self.check_bits not in (0, *CHECK_SIZES):
+            raise InputError(f"check_bits is 0 (no check) or one of {', '.join(map(str, CHECK_SIZES))}, "
+                             f"not {self.check_bits!r}")
         if self.quality_target is not None:
             q = self.quality_target
             if isinstance(q, bool) or not isinstance(q, (int, float)) or not math.isfinite(q):
@@ -127,6 +136,8 @@ class EncodeConfig:
         """JSON-ready."""
         out = asdict(self)
         out["budget"] = self.budget.label
+        if not self.check_bits:  # recorded only when used, so older run folders still resume
+            out.pop("check_bits")
         return out
 
 

@@ -56,7 +56,8 @@ def plan(models: ModelSet, config: EncodeConfig, width: int, height: int) -> tup
     """(header, budget in bits, words the budget holds) for an original of ``width`` x ``height``."""
     p = models.profile
     try:
-        header = Header(config.coder, config.prior, p.id, width, height, config.seed, p.custom_hash)
+        header = Header(config.coder, config.prior, p.id, width, height, config.seed, p.custom_hash,
+                        check_bits=config.check_bits)
     except ValueError as e:
         raise InputError(f"invalid header settings: {e}") from None
     bits = config.budget.bits(width, height)

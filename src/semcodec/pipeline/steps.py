@@ -51,11 +51,15 @@ def restore(models: ModelSet, text: str, coder: str) -> str:
 
 def generate(models: ModelSet, prompt: str, enc: Encoded, profile: Profile) -> Image:
     """``prompt`` rendered by ``profile``'s generator at its size for the file's original, under
-    the file's seed, then brought to the original width and height."""
-    from ..imageio import fit_to_size
+    the file's seed, then brought to the original width and height. Both sizes are held to the
+    pixel limit before anything is rendered (a 12-byte file can ask for a terapixel image)."""
+    from ..imageio import check_pixels, fit_to_size
 
     h = enc.header
+    advice = "raise SEMCODEC_MAX_PIXELS to decode it"
+    check_pixels(h.width, h.height, "the file asks for an image of", advice=advice)
     width, height = profile.render_size(h.width, h.height)
+    check_pixels(width, height, "the generator would render", advice=advice)
     image = models.generator(profile).generate(prompt, width, height, h.seed)
     return fit_to_size(image, h.width, h.height)
 

@@ -12,6 +12,7 @@ import json
 from html import escape
 from pathlib import Path
 
+from ..errors import InputError
 from .search import SearchResult
 
 TRACE_VERSION = 1
@@ -36,13 +37,24 @@ def candidate_png(index: int) -> str:
 
 def write_trace(result: SearchResult, directory: str | Path) -> Path:
     """Write the trace of ``result`` into ``directory`` (created if needed); returns the path of
-    ``index.html``. Existing files of the same names are overwritten."""
-    out = Path(directory)
+    ``index.html``. Existing files of the same names are overwritten. InputError when the folder
+    cannot be written."""
+    try:
+        return _write(result, Path(directory))
+    except OSError as e:
+        raise InputError(f"cannot write the search trace into {directory}: {e.strerror or e}") from None
+
+
+def _write(result: SearchResult, out: Path) -> Path:
+    """Every file through ``fileio``/``imageio``: atomic, never into a FIFO or a device."""
+    from ..fileio import write_atomic
+    from ..imageio import save_image
+
     out.mkdir(parents=True, exist_ok=True)
-    result.original.save(out / ORIGINAL_PNG)
+    save_image(result.original, out / ORIGINAL_PNG)
     records = []
     for i, candidate in enumerate(result.candidates):
-        candidate.image.save(out / candidate_png(i))
+        save_image(candidate.image, out / candidate_png(i))
         records.append({**candidate.record(), "image": candidate_png(i)})
     trace = {
         "trace_version": TRACE_VERSION,
@@ -51,9 +63,9 @@ def write_trace(result: SearchResult, directory: str | Path) -> Path:
         "candidates": records,
         **{k: v for k, v in result.summary().items() if k not in ("chosen", "candidates")},
     }
-    (out / "trace.json").write_text(json.dumps(trace, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    write_atomic(out / "trace.json", (json.dumps(trace, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
     page = out / "index.html"
-    page.write_text(_html(trace), encoding="utf-8")
+    write_atomic(page, _html(trace).encode("utf-8"))
     return page
 
 

@@ -44,15 +44,19 @@ class ArithmeticEncoder:
         self._low = 0
         self._high = _FULL
         self._pending = 0
-        self._bits = 0  # emitted bits, MSB first
-        self._nbits = 0
+        self._bits = BitWriter()  # emitted bits (a writer, so that emitting stays linear in time)
+        self._ones_end = 0  # number of emitted bits up to and including the last 1
         self._shifts = 0  # renormalisation shifts == bits the decoder reads after its first PRECISION
         self._done = False
 
     def _emit(self, bit: int) -> None:
         p = self._pending
-        self._bits = (self._bits << (1 + p)) | (bit << p) | (0 if bit else (1 << p) - 1)
-        self._nbits += 1 + p
+        start = len(self._bits)
+        self._bits.write_uint((bit << p) | (0 if bit else (1 << p) - 1), 1 + p)
+        if bit:
+            self._ones_end = start + 1
+        elif p:
+            self._ones_end = start + 1 + p
         self._pending = 0
 
     def encode(self, cum_low: int, cum_high: int, total: int) -> None:
@@ -98,17 +102,11 @@ class ArithmeticEncoder:
                     for i in range(t):
                         self._emit((x >> (PRECISION - 1 - i)) & 1)
                     break
-        bits, n = self._bits, self._nbits
+        n = len(self._bits)
         # Drop trailing zeros (the reader supplies them), but never so many that the decoder
         # would need more than PRECISION + MAX_TRAILING_ZEROS padding bits.
-        keep = n
-        if bits == 0:
-            keep = 0
-        else:
-            keep = n - ((bits & -bits).bit_length() - 1)
-        keep = min(n, max(keep, self._shifts - MAX_TRAILING_ZEROS))
-        if keep:
-            self._out.write_uint(bits >> (n - keep), keep)
+        keep = min(n, max(self._ones_end, self._shifts - MAX_TRAILING_ZEROS))
+        self._out.extend(self._bits, keep)
 
 
 class ArithmeticDecoder:

@@ -14,6 +14,11 @@ from typing import Protocol, runtime_checkable
 from ..bits import BitReader, BitWriter
 
 
+class TextTooLong(ValueError):
+    """A decoder stopped because the text ran past ``limits.MAX_DESCRIPTION_CHARS`` (no file
+    semcodec writes holds a longer text; decoding further would only waste time)."""
+
+
 @runtime_checkable
 class TextCoder(Protocol):
     """Encodes text into a bit stream and decodes it back."""

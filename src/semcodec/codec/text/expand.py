@@ -36,7 +36,9 @@ class NgramExpander:
         model, vocab = self.prior.words, self.prior.vocab
         start = (EOT,) * (self.prior.word_order - 1)
         # A hypothesis: context -> (log-prob, output pieces). Merging equal contexts is Viterbi.
-        beam: dict[tuple[int, ...], tuple[float, tuple[str, ...]]] = {start: (0.0, ())}
+        # The pieces are a linked list (piece, earlier pieces), so that extending a hypothesis
+        # costs the same at the last word as at the first: the cost per skeleton byte is bounded.
+        beam: dict[tuple[int, ...], tuple[float, tuple | None]] = {start: (0.0, None)}
 
         def extend(hyps, options_for):
             nxt: dict[tuple[int, ...], tuple[float, tuple[str, ...]]] = {}
@@ -51,7 +53,7 @@ class NgramExpander:
                     sc = score + math.log(f) - lt
                     c2 = (ctx[1:] + (s,)) if ctx else ctx
                     if c2 not in nxt or nxt[c2][0] < sc:
-                        nxt[c2] = (sc, out + (text,))
+                        nxt[c2] = (sc, (text, out))
             return nxt
 
         def prune(hyps):
@@ -68,14 +70,18 @@ class NgramExpander:
             beam = prune(extend(prune(merged), lambda ctx, out, w=w: self._options(w, out)))
         final = extend(beam, lambda ctx, out: [(EOT, "")])
         _, (_, out) = max(final.items(), key=lambda kv: kv[1][0])
-        return "".join(out).strip()
+        pieces = []
+        while out is not None:
+            pieces.append(out[0])
+            out = out[1]
+        return "".join(reversed(pieces)).strip()
 
-    def _silent_for(self, out: tuple[str, ...]) -> list[int]:
-        return self._silent[1] if out else self._silent[0]
+    def _silent_for(self, out: tuple | None) -> list[int]:
+        return self._silent[1] if out is not None else self._silent[0]
 
-    def _options(self, w: str, out: tuple[str, ...]) -> list[tuple[int, str]]:
+    def _options(self, w: str, out: tuple | None) -> list[tuple[int, str]]:
         cands = self._cands.get(w, [])
-        if not out:
+        if out is None:
             cands = self._initial.get(w, []) + cands
         if not cands:
             return [(ESC, " " + w)]

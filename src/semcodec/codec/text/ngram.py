@@ -9,8 +9,10 @@ length field and runs to the end of the file. All frequencies are integers: same
 
 from __future__ import annotations
 
+from ...limits import MAX_DESCRIPTION_CHARS
 from ..bits import BitReader, BitWriter
 from .arith import ArithmeticDecoder, ArithmeticEncoder
+from .base import TextTooLong
 from .prior import END, EOT, ESC, RAW, NgramPrior, load_prior
 from .tokenize import tokenize
 
@@ -73,18 +75,24 @@ class NgramCoder:
 
     # -- decoding -----------------------------------------------------------------------------
     def decode(self, inp: BitReader) -> str:
-        """Read one text; ``ValueError`` if the data runs far past its end (corrupt data)."""
+        """Read one text; ``ValueError`` if the data runs far past its end, or the text past
+        ``MAX_DESCRIPTION_CHARS`` (corrupt data: symbols of high probability cost almost no bits,
+        so only a bound on the text bounds the time)."""
         p = self.prior
         dec = ArithmeticDecoder(inp)
         words, vocab = p.words, p.vocab
         ctx = (EOT,) * (p.word_order - 1)
         parts: list[str] = []
+        length = 0
         while True:
             s, lo, hi, total = words.lookup(ctx, dec.target)
             dec.consume(lo, hi, total)
             if s == EOT:
                 return "".join(parts)
             parts.append(self._unspell(dec) if s == ESC else vocab[s])
+            length += max(1, len(parts[-1]))  # an empty spelled token is corrupt, but costs a step
+            if length > MAX_DESCRIPTION_CHARS:
+                raise TextTooLong("the text runs past the longest description semcodec codes")
             if ctx:
                 ctx = ctx[1:] + (s,)
 
@@ -93,7 +101,7 @@ class NgramCoder:
         spell, chars = p.spell, p.chars
         ctx = (END,) * (p.char_order - 1)
         out: list[str] = []
-        while True:
+        while len(out) <= MAX_DESCRIPTION_CHARS:
             c, lo, hi, total = spell.lookup(ctx, dec.target)
             dec.consume(lo, hi, total)
             if c == END:
@@ -104,3 +112,4 @@ class NgramCoder:
                 out.append(chars[c])
             if ctx:
                 ctx = ctx[1:] + (c,)
+        raise TextTooLong("a spelled word runs past the longest description semcodec codes")

@@ -14,23 +14,38 @@ placeholder, because local servers usually ignore the key.
 Transient faults (429, 5xx, timeouts, dropped connections) are retried by the SDK with
 exponential backoff, honouring ``Retry-After``; whatever still fails is a BackendError with one
 sentence.
+
+Time is bounded twice: ``timeout`` is the SDK's limit on one request's connect and each of its
+reads, and ``deadline`` bounds a whole call (describe, generate, chat) with every retry and wait,
+even against a server that drips its answer a byte at a time (which no read timeout catches).
+The call runs in a worker thread that the caller waits for at most ``deadline`` seconds; an
+abandoned call's client is closed, so it can make no further requests. Both are options of each
+role (``--describer-option deadline=60``). Replies are bounded too: a text reply longer than
+``MAX_REPLY_CHARS`` and an image larger than ``MAX_IMAGE_REPLY_BYTES`` (or than the pixel limit)
+are refused, whatever ``max_tokens`` asked for.
 """
 
 from __future__ import annotations
 
 import base64
 import contextlib
+import contextvars
 import logging
 import os
+import threading
+import urllib.parse
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterator, Literal
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Literal, TypeVar
 
 from pydantic import Field, SecretStr
 
 from ..costs import report_usage
 from ...deps import require
-from ...errors import BackendError
+from ...errors import BackendError, InputError
+from ...limits import MAX_IMAGE_REPLY_BYTES, MAX_KEY_FILE_BYTES, MAX_REPLY_CHARS
 from ..base import Backend, BackendOptions, ChatExpandMixin
+
+T = TypeVar("T")
 
 if TYPE_CHECKING:  # pragma: no cover
     from PIL import Image
@@ -60,18 +75,21 @@ def default_key_file() -> Path:
 class OpenAIOptions(BackendOptions):
     """Options of the OpenAI backend."""
 
-    NOT_IN_CACHE_KEY = frozenset({"timeout", "max_retries"})
-    TRANSPORT = frozenset({"api_key", "base_url", "timeout", "max_retries"})
+    NOT_IN_CACHE_KEY = frozenset({"timeout", "max_retries", "deadline"})
+    TRANSPORT = frozenset({"api_key", "base_url", "timeout", "max_retries", "deadline"})
 
     #: The API key; never part of cache keys or messages.
     api_key: SecretStr | None = Field(None, exclude=True)
     #: An OpenAI-compatible server's URL, e.g. ``http://localhost:8000/v1``; default
     #: ``OPENAI_BASE_URL`` or the OpenAI API.
     base_url: str | None = None
-    #: Seconds to wait for one HTTP request (image generation can take a minute).
-    timeout: float = Field(120.0, gt=0)
+    #: Seconds one HTTP request may wait to connect and for each read (image generation can
+    #: take a minute).
+    timeout: float = Field(120.0, gt=0, allow_inf_nan=False)
     #: Retries of transient faults (429, 5xx, timeouts), with exponential backoff.
     max_retries: int = Field(3, ge=0, le=20)
+    #: Seconds one call (describe, generate, chat) may take in all, every retry and wait included.
+    deadline: float = Field(300.0, gt=0, allow_inf_nan=False)
     #: Longest chat answer in tokens.
     max_tokens: int = Field(400, ge=1)
     #: Sampling temperature for chats; None: the server's default (some models accept no other).
@@ -98,13 +116,15 @@ class OpenAIBackend(Backend, ChatExpandMixin):
 
     def __init__(self, model_id: str, revision: str | None, options: OpenAIOptions) -> None:
         super().__init__(model_id, revision, options)
-        self.base_url = options.base_url or os.environ.get("OPENAI_BASE_URL") or None
+        self.base_url = _checked_url(options.base_url or os.environ.get("OPENAI_BASE_URL") or None)
         self._key = self._find_key()
+        self.client = self._new_client()
+
+    def _new_client(self) -> Any:
         openai = require("openai", "openai", "The OpenAI backend")
 
-        self.client = openai.OpenAI(
-            api_key=self._key, base_url=self.base_url, timeout=options.timeout, max_retries=options.max_retries
-        )
+        return openai.OpenAI(api_key=self._key, base_url=self.base_url, max_retries=self.options.max_retries,
+                             timeout=min(self.options.timeout, self.options.deadline))
 
     @property
     def needs_key(self) -> bool:
@@ -120,8 +140,10 @@ class OpenAIBackend(Backend, ChatExpandMixin):
         if self.options.api_key is not None:
             return self.options.api_key.get_secret_value()
         path = default_key_file()
-        with contextlib.suppress(OSError):
-            key = path.read_text(encoding="utf-8").strip()
+        if os.path.lexists(path):  # a FIFO, a device or a huge file is refused, never read
+            from ...fileio import read_text
+
+            key = read_text(path, MAX_KEY_FILE_BYTES, "API key file").strip()
             if key:
                 return key
         key = os.environ.get("OPENAI_API_KEY", "").strip()
@@ -174,6 +196,33 @@ class OpenAIBackend(Backend, ChatExpandMixin):
     def _scrub(self, text: str) -> str:
         return text.replace(self._key, "***") if len(self._key) >= 4 else text
 
+    def _call(self, what: str, fn: Callable[[], T]) -> T:
+        """``fn()`` (one SDK call with its retries), in a worker thread waited for at most
+        ``deadline`` seconds. A late call is abandoned: its client is closed (in the background,
+        so that a blocked read cannot block us) and replaced, so it makes no more requests."""
+        box: dict[str, Any] = {}
+        context = contextvars.copy_context()  # cost accounting follows the call
+
+        def work() -> None:
+            try:
+                box["value"] = context.run(fn)
+            except BaseException as e:  # noqa: BLE001 - handed to the caller's thread
+                box["error"] = e
+
+        worker = threading.Thread(target=work, name=f"semcodec-openai-{what}", daemon=True)
+        worker.start()
+        worker.join(self.options.deadline)
+        if worker.is_alive():
+            late, self.client = self.client, self._new_client()
+            threading.Thread(target=late.close, daemon=True).start()
+            raise BackendError(
+                f"{self.server} did not finish the {what} call within its deadline of {self.options.deadline:g} s "
+                "(retries included); raise the deadline option or try later."
+            )
+        if "error" in box:
+            raise box["error"]
+        return box["value"]
+
     def _chat(self, messages: list[dict[str, Any]], what: str) -> str:
         kwargs: dict[str, Any] = {"model": self.model_id, "messages": messages}
         # The OpenAI API renamed max_tokens; compatible servers mostly know only the old name.
@@ -181,13 +230,17 @@ class OpenAIBackend(Backend, ChatExpandMixin):
         if self.options.temperature is not None:
             kwargs["temperature"] = self.options.temperature
         with self._api(what):
-            response = self.client.chat.completions.create(**kwargs)
+            response = self._call(what, lambda: self.client.chat.completions.create(**kwargs))
             usage = getattr(response, "usage", None)
             if usage is not None:
                 report_usage(tokens_in=usage.prompt_tokens or 0, tokens_out=usage.completion_tokens or 0)
             text = response.choices[0].message.content
             if not isinstance(text, str):
                 raise ValueError("no text in the reply")
+        if len(text) > MAX_REPLY_CHARS:
+            raise BackendError(f"{self.server} answered the {what} request with {len(text):,} characters, more than "
+                               f"the limit of {MAX_REPLY_CHARS:,} (it ignores max_tokens={self.options.max_tokens}); "
+                               "check the server.")
         return text.strip()
 
     def describe(self, image: Image.Image, instruction: str) -> str:
@@ -227,14 +280,41 @@ class OpenAIBackend(Backend, ChatExpandMixin):
             if getattr(self.options, name) is not None:
                 kwargs[name] = getattr(self.options, name)
         with self._api("image generation"):
-            result = self.client.images.generate(**kwargs).data[0]
+            result = self._call("image generation", lambda: self.client.images.generate(**kwargs)).data[0]
             report_usage(images=1)
             if getattr(result, "revised_prompt", None):
                 # dall-e-3 rewrites prompts; useful to see, never part of the coded bits.
                 log.info("%s revised the prompt to: %s", self.model_id, result.revised_prompt)
             if not result.b64_json:
                 raise ValueError("no b64_json image in the reply")
-            return from_png_bytes(base64.b64decode(result.b64_json))
+            b64 = result.b64_json
+        if len(b64) > MAX_IMAGE_REPLY_BYTES // 3 * 4 + 4:
+            raise BackendError(f"{self.server} returned an image of more than {MAX_IMAGE_REPLY_BYTES:,} bytes; "
+                               "check the server.")
+        try:
+            # The server's image is as untrusted as a user's file: the same pixel limit applies.
+            return from_png_bytes(base64.b64decode(b64), name=f"returned by {self.server}")
+        except InputError as e:
+            raise BackendError(self._scrub(str(e))) from None
+        except ValueError:  # not base64
+            raise BackendError(f"{self.server} returned an image that is not valid base64; check that it is "
+                               "OpenAI-compatible.") from None
+
+
+def _checked_url(url: str | None) -> str | None:
+    """``url`` if it is an http(s) URL with a host, else InputError naming where it came from."""
+    if url is None:
+        return None
+    try:
+        parts = urllib.parse.urlsplit(url.strip())
+        _ = parts.port  # ValueError for a port that is not a number
+        ok = parts.scheme in ("http", "https") and bool(parts.hostname)
+    except ValueError:
+        ok = False
+    if not ok:
+        raise InputError(f"the OpenAI-compatible server's URL (base_url or OPENAI_BASE_URL) must look like "
+                         f"http://localhost:8000/v1, not {url!r}")
+    return url.strip()
 
 
 def _short(e: Exception) -> str:
