@@ -21,7 +21,6 @@ import json
 import logging
 import math
 import os
-import sys
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -29,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..batch.items import WorkItem
 from ..codec import Budget
 from ..errors import BudgetError, InputError
 from ..pipeline.config import EncodeConfig, ModelsConfig, RuntimeConfig
@@ -36,6 +36,7 @@ from .bench import load_metrics, results_meta
 from .datasets import Dataset, load_image, open_dataset
 
 if TYPE_CHECKING:
+    from ..batch.driver import Executor, Stats
     from ..pipeline.modelset import ModelSet
 
 CONFIG_FILE = "config.json"
@@ -162,13 +163,6 @@ def open_run_dir(path: str | os.PathLike[str], identity: dict[str, Any]) -> Path
     return root
 
 
-def _save_png(image: Any, path: Path) -> None:
-    """Save atomically, so an image on disk is always whole."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    image.save(tmp, format="PNG")
-    os.replace(tmp, path)
-
-
 def _stem(name: str) -> str:
     return Path(name).stem
 
@@ -182,31 +176,39 @@ def _finite(value: float) -> float | None:
     return value if math.isfinite(value) else None
 
 
-class EvalRunner:
-    """Runs an ``EvalConfig`` into a directory; models load once (the model set is reused)."""
+class EvalWorker:
+    """The computation of one record (describe where needed, encode, decode from the file's
+    bytes, score), built once per worker: in this process, or in each Ray actor from an
+    ``EvalTask``. It writes nothing: the decoded image goes back to the driver as PNG bytes."""
 
-    def __init__(self, config: EvalConfig, out_dir: str | os.PathLike[str], *, runtime: RuntimeConfig | None = None,
-                 models: ModelSet | None = None, data_dir: str | None = None, progress: bool = True) -> None:
-        from ..pipeline.modelset import ModelSet
-
+    def __init__(self, config: EvalConfig, models: ModelSet, image_metrics: list[Any]) -> None:
         self.config = config
-        self.runtime = runtime or RuntimeConfig()
-        self.dataset: Dataset = open_dataset(config.dataset, data_dir)
-        self.identity = {**config.identity(), "dataset_manifest_sha256": self.dataset.manifest_hash()}
-        self.root = open_run_dir(out_dir, self.identity)
-        self.store = RecordStore(self.root / RECORDS_FILE)
-        self.models = models or ModelSet(config.models, self.runtime)
-        self.progress = progress
-        self.image_metrics, self.dist_metrics, self.skipped = load_metrics(
-            list(config.metrics), clip_model=config.clip_model, patch=self.dataset.fid_patch)
+        self.models = models
+        self.image_metrics = image_metrics
+
+    def __call__(self, item: WorkItem) -> dict[str, Any]:
+        """One (image, budget) item, whose payload is (the original, its description or None):
+        its record, its decoded PNG and the description (which the driver shares)."""
+        (original, description), name, budget = item.payload, item.input, item.budget
+        describe_s, png = None, None
+        try:
+            if description is None:
+                start = time.perf_counter()
+                description = self._describe(original, budget)
+                describe_s = round(time.perf_counter() - start, 3)  # counted in this record only
+            record, png = self.evaluate(name, original, description, describe_s, budget)
+        except BudgetError as e:  # e.g. 100 µbpp of a thumbnail: less than one bit
+            record = _failed(name, budget, original, str(e))
+        return {"record": record, "png": png, "description": description, "models": self.models.loaded_models()}
 
     # -- one record ---------------------------------------------------------------------------
 
     def evaluate(self, name: str, original: np.ndarray, description: str, describe_s: float | None,
-                 budget: Budget) -> dict[str, Any]:
-        """Encode, decode from the file's bytes, save the image and score it: one record."""
+                 budget: Budget) -> tuple[dict[str, Any], bytes]:
+        """Encode, decode from the file's bytes and score: one record, and the decoded PNG."""
         from PIL import Image
 
+        from ..imageio import to_png_bytes
         from ..pipeline import decode, encode
 
         height, width = original.shape[:2]
@@ -217,7 +219,7 @@ class EvalRunner:
         dec = decode(self.models, enc.encoded.data)
         decode_s = time.perf_counter() - start
         png = decoded_png(name, budget)
-        _save_png(dec.image, self.root / png)
+        png_bytes = to_png_bytes(dec.image)
         e = enc.encoded
         record.update({
             "status": "ok", "bytes": len(e.data), "file_bits": e.file_bits, "header_bits": e.header_bits,
@@ -238,7 +240,7 @@ class EvalRunner:
             except InputError as err:  # e.g. MS-SSIM on an image too small for its five scales
                 record["metrics"][m.name] = None
                 record["metric_notes"][m.name] = str(err)
-        return record
+        return record, png_bytes
 
     def _description_key(self, name: str, setting: str) -> tuple[str, str]:
         """Brief descriptions are made per image and budget, full ones once per image."""
@@ -252,45 +254,106 @@ class EvalRunner:
 
         return describe_for(self.models, Image.fromarray(original), self.config.at(budget))
 
+
+class EvalRunner:
+    """Runs an ``EvalConfig`` into a directory; models load once (the model set is reused). It is
+    the driver of the run (a ``batch`` job): it plans the (image, budget) items not yet recorded,
+    hands them to the executor (default: in this process) and alone writes images and records."""
+
+    def __init__(self, config: EvalConfig, out_dir: str | os.PathLike[str], *, runtime: RuntimeConfig | None = None,
+                 models: ModelSet | None = None, data_dir: str | None = None, progress: bool = True,
+                 executor: Executor | None = None) -> None:
+        from ..pipeline.modelset import ModelSet
+
+        self.config = config
+        self.runtime = runtime or RuntimeConfig()
+        self.dataset: Dataset = open_dataset(config.dataset, data_dir)
+        self.identity = {**config.identity(), "dataset_manifest_sha256": self.dataset.manifest_hash()}
+        self.root = open_run_dir(out_dir, self.identity)
+        self.store = RecordStore(self.root / RECORDS_FILE)
+        self.models = models or ModelSet(config.models, self.runtime)
+        self.progress = progress
+        self.image_metrics, self.dist_metrics, self.skipped = load_metrics(
+            list(config.metrics), clip_model=config.clip_model, patch=self.dataset.fid_patch)
+        #: The in-process worker; ``executor`` (e.g. a ``RayExecutor``) runs the items elsewhere.
+        self.worker = EvalWorker(config, self.models, self.image_metrics)
+        self.executor = executor
+        self.stats: Stats | None = None
+        self.records: list[dict[str, Any]] = []
+        self.descriptions: dict[tuple[str, str], str] = {}
+        self._describing: set[tuple[str, str]] = set()
+        self._worker_models: dict[str, str] = {}
+        self._loaded: tuple[str, np.ndarray] | None = None
+
     # -- the run ------------------------------------------------------------------------------
     def run(self) -> dict[str, Any]:
         """Evaluate every (image, budget) not yet recorded, then write and return the summary."""
-        from tqdm import tqdm
+        from ..batch.driver import drive
+        from ..batch.local import LocalExecutor
 
-        budgets = self.config.budgets
-        records = self.store.load()
-        done = {(r["image"], r["setting"]) for r in records}
-        descriptions = {self._description_key(r["image"], r["setting"]): r["description"]
-                        for r in records if r.get("description")}
-        total = len(self.dataset) * len(budgets)
-        with tqdm(total=total, initial=sum(1 for n in self.dataset.files for b in budgets if (n, b.label) in done),
-                  desc="semcodec eval", unit="file", file=sys.stderr, disable=not self.progress) as bar:
-            for name in self.dataset.files:
-                todo = [b for b in budgets if (name, b.label) not in done]
-                if not todo:
-                    continue
-                original = self.dataset.load(name)
-                for budget in todo:
-                    bar.set_postfix_str(f"{name} {budget.label}")
-                    key = self._description_key(name, budget.label)
-                    describe_s = None
-                    try:
-                        if key not in descriptions:
-                            start = time.perf_counter()
-                            descriptions[key] = self._describe(original, budget)
-                            describe_s = round(time.perf_counter() - start, 3)  # counted in this record only
-                        record = self.evaluate(name, original, descriptions[key], describe_s, budget)
-                    except BudgetError as e:  # e.g. 100 µbpp of a thumbnail: less than one bit
-                        record = {"image": name, "setting": budget.label, "width": original.shape[1],
-                                  "height": original.shape[0], "status": "failed", "error": str(e)}
-                    self.store.append(record)
-                    records.append(record)
-                    bar.update(1)
-        summary = self.summarize(records)
+        executor = self.executor or LocalExecutor(self.worker)
+        self.stats = drive(self, executor, desc="semcodec eval", unit="file", progress=self.progress)
+        summary = self.summarize(self.records)
         from ..fileio import write_atomic
 
         write_atomic(self.root / RESULTS_FILE, (json.dumps(summary, indent=2, ensure_ascii=False) + "\n").encode())
         return summary
+
+    # -- the driver's side of the items (batch.items.Job) ----------------------------------------
+    @property
+    def task(self) -> EvalTask:
+        """What a worker elsewhere runs: the configuration, from which it builds its own models."""
+        return EvalTask(self.config, self.runtime)
+
+    def plan(self) -> tuple[list[WorkItem], int]:
+        """The (image, budget) items without a record, image by image."""
+        budgets = self.config.budgets
+        self.records = self.store.load()
+        done = {(r["image"], r["setting"]) for r in self.records}
+        self.descriptions = {self.worker._description_key(r["image"], r["setting"]): r["description"]
+                             for r in self.records if r.get("description")}
+        todo = [WorkItem(f"{name}\t{b.label}", name, b) for name in self.dataset.files for b in budgets
+                if (name, b.label) not in done]
+        return todo, len(self.dataset) * len(budgets)
+
+    def prepare(self, item: WorkItem) -> WorkItem | None:
+        """The item with (its original, the description it shares); None while another budget of
+        the same image is making that description."""
+        key = self.worker._description_key(item.input, item.budget.label)
+        description = self.descriptions.get(key)
+        if description is None:
+            if key in self._describing:
+                return None
+            self._describing.add(key)
+        return replace(item, payload=(self._load(item.input), description))
+
+    def record(self, item: WorkItem, result: dict[str, Any]) -> bool:
+        """Write the decoded image, then the record (so a record always has its image)."""
+        from ..fileio import write_atomic
+
+        record, key = result["record"], self.worker._description_key(item.input, item.budget.label)
+        self._describing.discard(key)
+        if result["description"] is not None:
+            self.descriptions.setdefault(key, result["description"])
+        if result["png"] is not None:
+            write_atomic(self.root / record["decoded_png"], result["png"])
+        self._worker_models.update(result["models"])
+        self.store.append(record)
+        self.records.append(record)
+        return record["status"] == "ok"
+
+    def give_up(self, item: WorkItem, reason: str) -> None:
+        """Record an item that its workers could not compute."""
+        self._describing.discard(self.worker._description_key(item.input, item.budget.label))
+        record = _failed(item.input, item.budget, self._load(item.input), reason)
+        self.store.append(record)
+        self.records.append(record)
+
+    def _load(self, name: str) -> np.ndarray:
+        """The original image (the last one is kept: an image's budgets are handed out together)."""
+        if self._loaded is None or self._loaded[0] != name:
+            self._loaded = (name, self.dataset.load(name))
+        return self._loaded[1]
 
     # -- the summary --------------------------------------------------------------------------
     def _distribution(self, metric: Any, rows: list[dict[str, Any]]) -> float | None:
@@ -349,10 +412,31 @@ class EvalRunner:
         """Specs of the models used, with the cache keys (model, revision, options) of those loaded."""
         out = self.models.describe_config()
         # Loaded backends name their exact model, revision and options in cache_key().
-        keys = self.models.loaded_models()
+        keys = {**self._worker_models, **self.models.loaded_models()}
         if keys:
             out["cache_keys"] = keys
         return out
+
+
+def _failed(name: str, budget: Budget, original: np.ndarray, error: str) -> dict[str, Any]:
+    """The record of an item that could not be coded (a budget below one bit, a dead worker)."""
+    return {"image": name, "setting": budget.label, "width": original.shape[1], "height": original.shape[0],
+            "status": "failed", "error": error}
+
+
+@dataclass(frozen=True)
+class EvalTask:
+    """The worker side of a run (``batch.items.Task``): configuration only, so it pickles to a
+    Ray actor, which builds its own models and per-image metrics once."""
+
+    config: EvalConfig
+    runtime: RuntimeConfig
+
+    def start(self) -> EvalWorker:
+        from ..pipeline.modelset import ModelSet
+
+        image_metrics, _, _ = load_metrics(list(self.config.metrics), clip_model=self.config.clip_model)
+        return EvalWorker(self.config, ModelSet(self.config.models, self.runtime), image_metrics)
 
 
 def _budget_bits(budget: Budget, record: dict[str, Any]) -> float | None:
