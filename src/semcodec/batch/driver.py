@@ -91,16 +91,16 @@ def drive(job: Job, executor: Executor, *, desc: str = "semcodec", unit: str = "
     stats = Stats(total=total, skipped=total - len(items), where=executor.describe())
     start = time.perf_counter()
     interrupted = True
-    with _progress(total, stats.skipped, desc, unit, progress) as bar:
-        try:
+    try:
+        with _progress(total, stats.skipped, desc, unit, progress) as bar:
             if items:
                 executor.start(job.task)
                 stats.where = executor.describe()
                 _loop(job, executor, deque(items), stats, bar, max_attempts)
-            interrupted = False
-        finally:
-            executor.close(interrupted=interrupted)
-    stats.seconds = time.perf_counter() - start
+        interrupted = False
+    finally:
+        stats.seconds = time.perf_counter() - start
+        executor.close(interrupted=interrupted)
     return stats
 
 

@@ -11,6 +11,7 @@ import click
 
 from ._common import info, print_json
 from ._eval_common import eval_config, run_options, runner_options
+from ._scale import executor_from, scale_options
 
 
 @click.command("eval")
@@ -20,12 +21,18 @@ from ._eval_common import eval_config, run_options, runner_options
 @click.option("--ubpp", type=float, multiple=True, help="Budget in micro-bits per pixel (repeatable; default 100, 500, 1000).")
 @click.option("--max-bits", type=int, multiple=True, help="Budget in whole-file bits (repeatable).")
 @run_options
+@scale_options
 def eval_(dataset: str, out_dir: str, ubpp: tuple[float, ...], max_bits: tuple[int, ...], **kw) -> None:
     """Evaluate semcodec on DATASET (kodak, clic2020, a folder) at one or more budgets."""
     from ..eval.run import budgets_from, run_eval
 
     config = eval_config(dataset, budgets_from(ubpp, max_bits), kw)
-    summary = run_eval(config, out_dir, **runner_options(kw))
+    executor = executor_from(kw, config.models, encode=config.encode, decode=True)
+    try:
+        summary = run_eval(config, out_dir, executor=executor, **runner_options(kw))
+    finally:
+        if executor is not None:
+            executor.close()
     info(f"semcodec: results in {out_dir}/results.json")
     print_json(summary)
 

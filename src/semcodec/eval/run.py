@@ -134,8 +134,10 @@ class RecordStore:
             os.fsync(f.fileno())
 
 
-def open_run_dir(path: str | os.PathLike[str], identity: dict[str, Any]) -> Path:
-    """Create a run directory for ``identity``, or check that an existing one was made for it."""
+def open_run_dir(path: str | os.PathLike[str], identity: dict[str, Any], *, dirs: tuple[str, ...] = (IMAGES_DIR,),
+                 kind: str = "eval") -> Path:
+    """Create a run directory for ``identity`` (with the subfolders ``dirs``), or check that an
+    existing one was made for it. ``kind`` names the run in messages (``eval``, ``encode-dir``)."""
     root = Path(path)
     config_path = root / CONFIG_FILE
     recorded = {"format": RUN_FORMAT, "config": identity}
@@ -152,9 +154,11 @@ def open_run_dir(path: str | os.PathLike[str], identity: dict[str, Any]) -> Path
                              "use another -o directory or the same options")
         return root
     if root.exists() and (not root.is_dir() or any(root.iterdir())):
-        raise InputError(f"{root} exists and is not a semcodec eval run (no {CONFIG_FILE}); use an empty or new directory")
+        raise InputError(f"{root} exists and is not a semcodec {kind} run (no {CONFIG_FILE}); use an empty or new directory")
     try:
-        (root / IMAGES_DIR).mkdir(parents=True, exist_ok=True)
+        root.mkdir(parents=True, exist_ok=True)
+        for sub in dirs:
+            (root / sub).mkdir(exist_ok=True)
     except OSError as e:
         raise InputError(f"cannot create the run directory {root}: {e.strerror or e}") from None
     from ..fileio import write_atomic
