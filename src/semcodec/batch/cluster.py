@@ -18,6 +18,7 @@ import math
 import os
 import socket
 import sys
+import time
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -32,6 +33,8 @@ log = logging.getLogger(__name__)
 DEPTH = 2
 #: Fresh actors started per worker over a run to replace dead ones, before giving up.
 REPLACEMENTS = 3
+#: Seconds without any started worker after which a note says why it may be so.
+STARTING_NOTE = 60
 #: Seconds to wait for a cluster address to accept a connection before giving up.
 CONNECT_TIMEOUT = 5.0
 #: The forms ``--ray`` takes.
@@ -97,9 +100,11 @@ def used_roles(encode: Any = None, decode: bool = False) -> set[str]:
 
 @dataclass
 class _Slot:
-    """One worker: its actor and the results it owes, oldest (the one computing) first."""
+    """One worker: its actor, the probe that says it has started (None once it answered), and
+    the results it owes, oldest (the one computing) first."""
 
-    actor: Any
+    actor: Any = None
+    probe: Any = None
     queue: deque[Any] = field(default_factory=deque)
     replacements: int = REPLACEMENTS
 
@@ -118,6 +123,7 @@ class RayExecutor:
         self._owned = False
         self._slots: list[_Slot] = []
         self._owner: dict[Any, tuple[_Slot, WorkItem]] = {}
+        self._probes: dict[Any, _Slot] = {}
         self._task: Task | None = None
 
     # -- connecting -------------------------------------------------------------------------------
@@ -177,29 +183,42 @@ class RayExecutor:
     def start(self, task: Task) -> None:
         self.connect()
         self._task = task
-        self._slots = [_Slot(self._spawn()) for _ in range(self.workers)]
+        self._slots = [_Slot() for _ in range(self.workers)]
+        for slot in self._slots:
+            self._spawn(slot)
 
-    def _spawn(self) -> Any:
+    def _spawn(self, slot: _Slot) -> None:
+        """A fresh actor for ``slot``; it takes items once it has answered its probe (an actor
+        that waits for resources, e.g. for an autoscaler's new node, holds none meanwhile)."""
         actor = _actor_class(self._ray).options(num_cpus=self.cluster.cpus_per_worker, num_gpus=self.gpus)
-        return actor.remote(self._task)
+        slot.actor = actor.remote(self._task)
+        slot.probe = slot.actor.pid.remote()
+        self._probes[slot.probe] = slot
 
     def free(self) -> int:
-        return sum(DEPTH - len(s.queue) for s in self._slots)
+        return sum(DEPTH - len(s.queue) for s in self._slots if s.probe is None)
 
     def submit(self, item: WorkItem) -> None:
-        slot = min(self._slots, key=lambda s: len(s.queue))
+        slot = min((s for s in self._slots if s.probe is None), key=lambda s: len(s.queue))
         ref = slot.actor.run.remote(item)
         slot.queue.append(ref)
         self._owner[ref] = (slot, item)
 
     def wait(self) -> list[Outcome]:
         ray = self._ray
-        refs = list(self._owner)
+        refs = [*self._owner, *self._probes]
+        since = time.monotonic()
         while not ray.wait(refs, num_returns=1, timeout=0.5)[0]:  # short waits let Ctrl-C in
-            pass
+            if not self._owner and time.monotonic() - since > STARTING_NOTE:
+                log.warning("no Ray worker has started in %d s; the cluster may lack the CPUs or GPUs each asks for",
+                            STARTING_NOTE)
+                since = time.monotonic()
         ready, _ = ray.wait(refs, num_returns=len(refs), timeout=0)
         outcomes: list[Outcome] = []
         for ref in ready:
+            if ref in self._probes:
+                self._started(self._probes.pop(ref), ref)
+                continue
             if ref not in self._owner:  # already given back as lost with its worker
                 continue
             slot, item = self._owner[ref]
@@ -215,27 +234,37 @@ class RayExecutor:
             outcomes.append(Outcome(item, result))
         return outcomes
 
+    def _started(self, slot: _Slot, probe: Any) -> None:
+        try:
+            self._ray.get(probe)
+            slot.probe = None
+        except self._ray.exceptions.RayError as e:  # it died starting (or could not be placed)
+            self._replace(slot, _reason(e))
+
     def _lost(self, slot: _Slot, reason: str) -> list[Outcome]:
         """A dead worker: every item it held comes back lost; a fresh actor takes its place."""
         lost = [Outcome(self._owner.pop(ref)[1], lost=reason, running=i == 0) for i, ref in enumerate(slot.queue)]
         slot.queue.clear()
+        self._replace(slot, reason)
+        return lost
+
+    def _replace(self, slot: _Slot, reason: str) -> None:
         self._kill(slot.actor)
         if slot.replacements > 0:
             slot.replacements -= 1
-            slot.actor = self._spawn()
-        else:
-            self._slots.remove(slot)
-            if not self._slots:
-                raise BackendError(f"every Ray worker died, each {REPLACEMENTS + 1} times (last: {reason}); "
-                                   "see the Ray logs of the cluster's nodes")
-        return lost
+            self._spawn(slot)
+            return
+        self._slots.remove(slot)
+        if not self._slots:
+            raise BackendError(f"every Ray worker died, each {REPLACEMENTS + 1} times (last: {reason}); "
+                               "see the Ray logs of the cluster's nodes")
 
     def close(self, interrupted: bool = False) -> None:
         """Stop every actor (in the middle of its work when ``interrupted``) and leave the cluster
         (a cluster started for this run stops with it)."""
         for slot in self._slots:
             self._kill(slot.actor)
-        self._slots, self._owner = [], {}
+        self._slots, self._owner, self._probes = [], {}, {}
         if self._ray is not None and self._owned:
             self._ray.shutdown()
             self._ray, self._owned = None, False

@@ -42,13 +42,14 @@ class Executor(Protocol):
         """Start the workers (each builds the task's models once)."""
 
     def free(self) -> int:
-        """How many more items it takes now."""
+        """How many more items it takes now (0 while no worker has started)."""
 
     def submit(self, item: WorkItem) -> None:
         """Hand out one prepared item."""
 
     def wait(self) -> list[Outcome]:
-        """Block until at least one item is done (or lost); return every finished one."""
+        """Block until at least one item is done (or lost), or a worker has started; return every
+        finished item (none when only workers started)."""
 
     def close(self, interrupted: bool = False) -> None:
         """Stop the workers (at once, dropping work in flight, when ``interrupted``)."""
@@ -123,7 +124,7 @@ def _loop(job: Job, executor: Executor, todo: deque[WorkItem], stats: Stats, bar
             in_flight[item.id] = item
             bar.set_postfix_str(item.label, refresh=False)
             executor.submit(item)
-        if not in_flight:
+        if not in_flight and executor.free() > 0:
             if todo:  # every remaining item waits on one that is not in flight: a job bug
                 raise RuntimeError(f"{len(todo)} items wait for work that is not running")
             continue

@@ -262,7 +262,9 @@ class EvalWorker:
 class EvalRunner:
     """Runs an ``EvalConfig`` into a directory; models load once (the model set is reused). It is
     the driver of the run (a ``batch`` job): it plans the (image, budget) items not yet recorded,
-    hands them to the executor (default: in this process) and alone writes images and records."""
+    hands them to the executor (default: in this process) and alone writes images and records.
+    Workers elsewhere (``executor``: a ``batch.cluster.RayExecutor``) build their own models from
+    the configuration; ``models`` then serves only this process."""
 
     def __init__(self, config: EvalConfig, out_dir: str | os.PathLike[str], *, runtime: RuntimeConfig | None = None,
                  models: ModelSet | None = None, data_dir: str | None = None, progress: bool = True,
