@@ -133,8 +133,9 @@ class RayExecutor:
         if self._ray is not None:
             return
         address = self.cluster.address.strip()
-        if address not in ("auto", "local"):
-            _reachable(address)
+        target = os.environ.get("RAY_ADDRESS", "").strip() if address == "auto" else address
+        if target not in ("", "auto", "local"):
+            _reachable(target)
         if address == "local" and "ray" not in sys.modules:
             # Ray binds a new node to the machine's network address; this keeps it on loopback.
             os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
@@ -287,10 +288,13 @@ def _init(ray: Any, address: str) -> None:
     try:
         ray.init(address=address, **quiet)
     except ConnectionError as e:
-        if address == "auto":
+        named = address if address != "auto" else os.environ.get("RAY_ADDRESS", "").strip()
+        if not named:
             raise BackendError("no running Ray cluster was found (set RAY_ADDRESS, or start one with "
                                "`ray start --head`); use --ray local for a cluster of this machine alone") from None
-        raise BackendError(f"cannot join the Ray cluster at {address}: {_first_line(e)}") from None
+        raise BackendError(f"cannot join the Ray cluster at {named} ({_first_line(e)}); if it uses token "
+                           "authentication, set RAY_AUTH_MODE=token and its token (RAY_AUTH_TOKEN or "
+                           "~/.ray/auth_token)") from None
 
 
 def _reachable(address: str) -> None:
