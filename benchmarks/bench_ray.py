@@ -54,7 +54,8 @@ def make_images(folder: Path, n: int, width: int, height: int) -> None:
     for i in range(n):
         rng = np.random.default_rng(i)
         y, x = np.mgrid[0:height, 0:width]
-        img = np.stack([x * 255 / width, y * 255 / height, (x + y + 40 * i) % 256], -1) + rng.normal(0, 12, (height, width, 3))
+        img = np.stack([x * 255 / width, y * 255 / height, (x + y + 40 * i) % 256], -1)
+        img = img + rng.normal(0, 12, (height, width, 3))
         Image.fromarray(np.clip(img, 0, 255).astype(np.uint8)).save(folder / f"im{i:04d}.png")
 
 
@@ -91,7 +92,8 @@ def one_run(folder: str, out: str, delay: float, workers: int) -> dict:
 
         info["import_s"] = time.perf_counter() - start
         start = time.perf_counter()
-        ray.init(num_cpus=max(2, workers), include_dashboard=False, log_to_driver=False, logging_level="error")
+        ray.init(address="local", num_cpus=max(2, workers), include_dashboard=False, log_to_driver=False,
+                 logging_level="error")
         info["init_s"] = time.perf_counter() - start
         info["rss_before_ray_mb"] = rss0 / 1024
         from semcodec.batch.cluster import ClusterConfig, RayExecutor

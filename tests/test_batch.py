@@ -88,7 +88,8 @@ def test_driver_records_each_item_once():
     assert sorted(ids) == ["a", "b", "c", "d", "e"]  # every item once, in whatever order
     results = dict(job.records)
     assert results["a"] == "a" and results["b"] == "b" and results["d"] == "d"
-    assert results["c"].startswith(f"failed: the worker died {MAX_ATTEMPTS} times") and results["e"] == "failed: cannot read e"
+    assert results["c"].startswith(f"failed: the worker died {MAX_ATTEMPTS} times")
+    assert results["e"] == "failed: cannot read e"
     assert ex.handed["b"] == 2 and ex.handed["c"] == MAX_ATTEMPTS and "e" not in ex.handed
     assert (stats.ok, stats.failed, stats.duplicates, stats.retried) == (3, 2, 1, 1 + MAX_ATTEMPTS - 1)
 

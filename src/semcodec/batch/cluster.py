@@ -5,8 +5,8 @@ once, builds its models on its first item and keeps them; items arrive with thei
 bytes and go back as plain values, which the driver alone writes down.
 
 Faults: an actor whose process or node dies is killed for good and replaced by a fresh one (up
-to ``REPLACEMENTS`` times per worker); every item it held goes back to the driver as lost, and
-the driver hands it out again (``driver._lost``). Ray's own actor restarts and task retries are
+to ``REPLACEMENTS`` times in a row per worker); every item it held goes back to the driver as
+lost, and the driver hands it out again (``driver._lost``). Ray's own actor restarts and task retries are
 off, so that one place decides, and a result is never delivered twice by two mechanisms. An
 exception raised by the task (a missing model, a bad key) ends the run as it would in-process.
 """
@@ -31,14 +31,16 @@ log = logging.getLogger(__name__)
 
 #: Items queued on one actor: one computing, one waiting (its input arrives while the other runs).
 DEPTH = 2
-#: Fresh actors started per worker over a run to replace dead ones, before giving up.
+#: Fresh actors started in a row (without a result between them) to replace a worker that died,
+#: before giving that worker up.
 REPLACEMENTS = 3
 #: Seconds without any started worker after which a note says why it may be so.
 STARTING_NOTE = 60
 #: Seconds to wait for a cluster address to accept a connection before giving up.
 CONNECT_TIMEOUT = 5.0
 #: The forms ``--ray`` takes.
-FORMS = "auto (the cluster RAY_ADDRESS or `ray start` names), local (a private one on this machine), or HOST:PORT / ray://HOST:PORT"
+FORMS = ("auto (the cluster RAY_ADDRESS or `ray start` names), local (a private one on this machine), "
+         "or HOST:PORT / ray://HOST:PORT")
 
 
 @dataclass(frozen=True)
@@ -133,16 +135,17 @@ class RayExecutor:
         if self._ray is not None:
             return
         address = self.cluster.address.strip()
-        target = os.environ.get("RAY_ADDRESS", "").strip() if address == "auto" else address
-        if target not in ("", "auto", "local"):
-            _reachable(target)
+        if address not in ("auto", "local"):
+            _parse(address)  # a malformed address fails before Ray is imported
         if address == "local" and "ray" not in sys.modules:
             # Ray binds a new node to the machine's network address; this keeps it on loopback.
             os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
         from ..deps import require
 
         ray = require("ray", "ray", "running on a Ray cluster (--ray)")
-        if not ray.is_initialized():
+        if address != "local" and (address != "auto" or not ray.is_initialized()):
+            _reachable(_bootstrap(address))
+        if not ray.is_initialized():  # a process already connected (a notebook, a test) keeps its connection
             _init(ray, address)
             self._owned = True
         self._ray = ray
@@ -232,6 +235,7 @@ class RayExecutor:
                 continue
             del self._owner[ref]
             slot.queue.remove(ref)
+            slot.replacements = REPLACEMENTS  # it works: only deaths in a row use up its replacements
             outcomes.append(Outcome(item, result))
         return outcomes
 
@@ -257,7 +261,7 @@ class RayExecutor:
             return
         self._slots.remove(slot)
         if not self._slots:
-            raise BackendError(f"every Ray worker died, each {REPLACEMENTS + 1} times (last: {reason}); "
+            raise BackendError(f"every Ray worker died, each {REPLACEMENTS + 1} times in a row (last: {reason}); "
                                "see the Ray logs of the cluster's nodes")
 
     def close(self, interrupted: bool = False) -> None:
@@ -283,7 +287,7 @@ def _init(ray: Any, address: str) -> None:
     # A new local cluster announces its (default) token authentication on every start.
     logging.getLogger("ray._private.authentication.authentication_token_setup").setLevel(logging.ERROR)
     if address == "local":
-        ray.init(include_dashboard=False, **quiet)
+        ray.init(address="local", include_dashboard=False, **quiet)  # a new one, even if another runs here
         return
     try:
         ray.init(address=address, **quiet)
@@ -297,15 +301,39 @@ def _init(ray: Any, address: str) -> None:
                            "~/.ray/auth_token)") from None
 
 
-def _reachable(address: str) -> None:
-    """Fail at once, in one sentence, when ``address`` does not accept connections (Ray itself
-    retries for minutes)."""
+def _bootstrap(address: str) -> str | None:
+    """The address Ray will dial for ``address``: ``auto`` is RAY_ADDRESS or the cluster the last
+    ``ray start`` here recorded (None: none found, which ``ray.init`` reports at once), and a
+    host name is resolved as Ray resolves it."""
+    if address.startswith("ray://"):
+        return address
+    try:
+        from ray._private.services import canonicalize_bootstrap_address  # Ray's own resolution
+    except ImportError:  # moved in another Ray version: check what was given
+        return None if address == "auto" else address
+    try:
+        found = canonicalize_bootstrap_address(address)
+    except Exception:  # nothing found for auto, or an address Ray cannot parse: ray.init says so
+        return None if address == "auto" else address
+    return found if found and found != "auto" else None
+
+
+def _parse(address: str) -> tuple[str, int]:
+    """(host, port) of ``HOST:PORT`` or ``ray://HOST:PORT``, or an InputError."""
     hostport = address.split("://", 1)[-1].rstrip("/")
     host, sep, port = hostport.rpartition(":")
     if not sep or not host or not port.isdigit():
         raise InputError(f"--ray {address!r} is not an address; give {FORMS}")
+    return host.strip("[]"), int(port)
+
+
+def _reachable(address: str | None) -> None:
+    """Fail at once, in one sentence, when ``address`` does not accept connections (Ray itself
+    retries for minutes, also when a stale record of a stopped cluster names it)."""
+    if address is None:
+        return
     try:
-        socket.create_connection((host.strip("[]"), int(port)), timeout=CONNECT_TIMEOUT).close()
+        socket.create_connection(_parse(address), timeout=CONNECT_TIMEOUT).close()
     except OSError as e:
         raise BackendError(f"the Ray cluster at {address} cannot be reached ({e.strerror or e}); "
                            "check the address and that `ray start --head` runs there") from None

@@ -171,7 +171,8 @@ def encode_job(source: str, out_dir: str, models: ModelsConfig, encode: EncodeCo
                          suffixes=IMAGE_SUFFIXES, what="images", out_suffix=".smc")
 
 
-def decode_job(source: str, out_dir: str, models: ModelsConfig, runtime: RuntimeConfig, fmt: str = "png") -> CollectionJob:
+def decode_job(source: str, out_dir: str, models: ModelsConfig, runtime: RuntimeConfig,
+               fmt: str = "png") -> CollectionJob:
     """The job of ``semcodec decode-dir``: every .smc file of ``source`` into images in ``out_dir``."""
     if fmt not in IMAGE_FORMATS:
         raise InputError(f"--format is one of {', '.join(IMAGE_FORMATS)}, not {fmt!r}")

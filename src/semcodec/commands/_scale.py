@@ -17,7 +17,8 @@ from ..errors import InputError
 def scale_options(fn: Any) -> Any:
     """``--ray [auto|ADDRESS|local]``, ``--workers``, ``--gpus-per-worker``, ``--cpus-per-worker``."""
     decorators = [
-        click.option("--ray", "ray_address", is_flag=False, flag_value="auto", default=None, metavar="[auto|ADDRESS|local]",
+        click.option("--ray", "ray_address", is_flag=False, flag_value="auto", default=None,
+                     metavar="[auto|ADDRESS|local]",
                      help="Run on a Ray cluster: auto (RAY_ADDRESS or the cluster `ray start` made; the default "
                      "value), HOST:PORT or ray://HOST:PORT, or local (a private cluster of this machine). "
                      "Write --ray=VALUE, or put --ray after the input."),
