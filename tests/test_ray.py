@@ -5,6 +5,8 @@ fails in one sentence before any work. Deselect with ``-m 'not ray'``."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from batch_helpers import FAKE_ARGS, DieOnce, InterruptAfter, comparable
@@ -27,21 +29,24 @@ def _files(root):
             if p.is_file() and p.suffix in (".smc", ".png")}
 
 
-def test_eval_on_ray_is_the_in_process_eval(tmp_path, ray_cluster):
+def test_eval_on_ray_is_the_in_process_eval(tmp_path, cli, ray_cluster):
     folder = image_folder(tmp_path, 3)
     # No metric: PSNR alone would import torchmetrics in each worker (seconds on a small machine).
     config = EvalConfig(dataset=str(folder), budgets=(Budget(max_bits=200), Budget(max_bits=400)), metrics=(),
                         encode=EncodeConfig(describe="full"), **FAKE)
     here = run_eval(config, tmp_path / "here", runtime=NO_CACHE, progress=False)
-    executor = RayExecutor(ClusterConfig("auto"))
-    there = run_eval(config, tmp_path / "ray", runtime=NO_CACHE, progress=False, executor=executor)
-    assert executor.describe().startswith("2 Ray workers")  # one per CPU: fake models need no GPU
+    code, out, err = cli("eval", folder, "-o", tmp_path / "ray", "--max-bits", "200", "--max-bits", "400",
+                         "--metrics", "", "--describe", "full", "--describer", "fake:x", "--generator", "fake:x",
+                         "--text-model", "fake:x", "--judge", "fake", "--no-cache", "--quiet", "--ray=auto")
+    assert code == 0, err
     records = RecordStore(tmp_path / "ray" / RECORDS_FILE).load()
     assert comparable(records) == comparable(RecordStore(tmp_path / "here" / RECORDS_FILE).load())
     assert _files(tmp_path / "ray") == _files(tmp_path / "here") and len(_files(tmp_path / "ray")) == 6
     # describe=full: one description per image, made by whichever budget went first.
     assert sorted(r["image"] for r in records if r["describe_seconds"] is not None) == ["im0.png", "im1.png", "im2.png"]
+    there = json.loads(out)
     assert there["results"] == here["results"] and there["results"]["images"] == [3, 3]
+    assert there["meta"]["models"]["cache_keys"] == here["meta"]["models"]["cache_keys"]  # what the workers loaded
 
 
 def test_encode_dir_on_ray_is_the_in_process_one(tmp_path, cli, ray_cluster):
@@ -81,11 +86,11 @@ def test_a_killed_worker_loses_nothing(tmp_path, ray_cluster):
 
 def test_an_interrupted_driver_stops_its_workers_and_resumes(tmp_path, ray_cluster):
     image_folder(tmp_path, 5)
-    executor = RayExecutor(ClusterConfig("auto", workers=2))
+    executor = RayExecutor(ClusterConfig("auto"))  # default: one worker per CPU, as fake models need no GPU
     job = InterruptAfter(_job(tmp_path, "ray", delay=0.2), 2, executor)
     with pytest.raises(KeyboardInterrupt):
         drive(job, executor, progress=False)
-    assert len(job.actors) == 2
+    assert executor.describe().startswith("2 Ray workers") and len(job.actors) == 2
     for actor in job.actors:  # Ctrl-C killed the workers, items in flight with them
         with pytest.raises(ray_cluster.exceptions.RayActorError):
             ray_cluster.get(actor.pid.remote(), timeout=30)
