@@ -158,3 +158,24 @@ def tiny_clip_dir(tiny_models_dir):
     torch.manual_seed(0)
     save_tiny_clip(tiny_models_dir / "clip")
     return tiny_models_dir / "clip"
+
+
+# Ray (tests marked ``ray``): one local cluster for the whole session, on loopback only. Ray
+# reads this variable when it is imported: it then binds a new node to 127.0.0.1, not to the
+# machine's network address.
+os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
+
+
+@pytest.fixture(scope="session")
+def ray_cluster(tmp_path_factory: pytest.TempPathFactory):
+    """A 2-CPU local Ray cluster shared by every Ray test; its workers see the test environment
+    (no user cache or key, the tests' helpers importable)."""
+    ray = pytest.importorskip("ray")
+    home = tmp_path_factory.mktemp("ray-home")
+    env = {"SEMCODEC_CACHE": str(home / "cache.sqlite"), "SEMCODEC_OPENAI_KEY_FILE": str(home / "no_key"),
+           "PYTHONPATH": os.pathsep.join([str(SRC), str(Path(__file__).parent)]),
+           "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, logging_level="warning",
+             object_store_memory=100 << 20, runtime_env={"env_vars": env})
+    yield ray
+    ray.shutdown()

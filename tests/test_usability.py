@@ -98,10 +98,10 @@ def test_eval_limit_then_the_same_run_completes(cli, tmp_path):
 
 
 def test_ctrl_c_keeps_a_plottable_partial_run(cli, tmp_path, monkeypatch):
-    from semcodec.eval.run import EvalRunner
+    from semcodec.eval.run import EvalWorker
 
     folder = image_folder(tmp_path, 3)
-    real, calls = EvalRunner.evaluate, []
+    real, calls = EvalWorker.evaluate, []
 
     def interrupted(self, *a, **k):
         calls.append(1)
@@ -109,7 +109,7 @@ def test_ctrl_c_keeps_a_plottable_partial_run(cli, tmp_path, monkeypatch):
             raise KeyboardInterrupt
         return real(self, *a, **k)
 
-    monkeypatch.setattr(EvalRunner, "evaluate", interrupted)
+    monkeypatch.setattr(EvalWorker, "evaluate", interrupted)
     run = tmp_path / "run"
     code, stdout, stderr = cli("eval", folder, "--dry-run", "--max-bits", "200", "--metrics", "psnr", "-o", run, "--quiet")
     assert code == 130 and stdout == ""

@@ -19,6 +19,8 @@ from . import __version__
 COMMANDS: dict[str, tuple[str, str, str]] = {
     "encode": ("semcodec.commands.encode", "encode", "Encode an image (or a description) into a .smc file."),
     "decode": ("semcodec.commands.decode", "decode", "Decode a .smc file into an image (or its text)."),
+    "encode-dir": ("semcodec.commands.encode_dir", "encode_dir", "Encode a folder (or list) of images into .smc files, resumably; --ray scales out."),
+    "decode-dir": ("semcodec.commands.decode_dir", "decode_dir", "Decode a folder (or list) of .smc files into images, resumably; --ray scales out."),
     "inspect": ("semcodec.commands.inspect", "inspect", "Show a .smc file's header, text, bits and rate."),
     "bench": ("semcodec.commands.bench", "bench", "Benchmark classical codecs (JPEG, WebP, AVIF, JPEG XL) at their lowest rates."),
     "eval": ("semcodec.commands.eval", "eval_", "Evaluate semcodec over a dataset at one or more budgets (resumable)."),

@@ -13,6 +13,7 @@ import click
 
 from ._common import info, print_json
 from ._eval_common import eval_config, finish, interrupted, run_options, runner_options
+from ._scale import executor_from, scale_options
 from .options import FAKES_HELP
 
 
@@ -23,15 +24,20 @@ from .options import FAKES_HELP
 @click.option("--ubpp", type=float, multiple=True, help="Budget in micro-bits per pixel (repeatable; default 100, 500, 1000).")
 @click.option("--max-bits", type=int, multiple=True, help="Budget in whole-file bits (repeatable).")
 @run_options
+@scale_options
 def eval_(dataset: str, out_dir: str, ubpp: tuple[float, ...], max_bits: tuple[int, ...], **kw) -> None:
     """Evaluate semcodec on DATASET (kodak, clic2020, a folder) at one or more budgets."""
     from ..eval.run import budgets_from, run_eval
 
     config = eval_config(dataset, budgets_from(ubpp, max_bits), kw)
+    executor = executor_from(kw, config.models, encode=config.encode, decode=True)
     try:
-        summary = run_eval(config, out_dir, **runner_options(kw))
+        summary = run_eval(config, out_dir, executor=executor, **runner_options(kw))
     except KeyboardInterrupt:
         raise interrupted(out_dir) from None
+    finally:
+        if executor is not None:
+            executor.close()
     info(f"semcodec: results in {out_dir}/results.json")
     print_json(summary)
     finish([summary])

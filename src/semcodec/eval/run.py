@@ -32,21 +32,24 @@ import logging
 import math
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..batch.items import WorkItem
 from ..codec import Budget
 from ..errors import BudgetError, InputError
 from ..locks import LOCK_FILE, FolderLock
-from .rundir import file_part, inside, record_problem
 from ..pipeline.config import EncodeConfig, ModelsConfig, RuntimeConfig
 from .bench import load_metrics, results_meta
 from .datasets import Dataset, load_image, open_dataset
+from .rundir import file_part, inside, record_problem
 
 if TYPE_CHECKING:
+    from ..batch.driver import Executor, Stats
     from ..pipeline.modelset import ModelSet
 
 CONFIG_FILE = "config.json"
@@ -111,8 +114,10 @@ class EvalConfig:
 class RecordStore:
     """An append-only JSONL file of records, each fsynced: a crash loses at most the line in progress."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, problem: Callable[[Any], str | None] = record_problem) -> None:
         self.path = path
+        #: What makes a line not a record of this store (None when it is one).
+        self.problem = problem
 
     def load(self) -> list[dict[str, Any]]:
         """Every complete record; a torn last line (the run was killed while writing it) is cut off.
@@ -138,7 +143,7 @@ class RecordStore:
                         f.truncate(good)
                     break
                 raise InputError(f"{self.path} has a corrupt record on line {i + 1}; it is not a semcodec run log") from None
-            problem = record_problem(record)
+            problem = self.problem(record)
             if problem:
                 raise InputError(f"{self.path} line {i + 1} is not a semcodec record ({problem}); "
                                  "it is not a semcodec run log")
@@ -155,8 +160,10 @@ class RecordStore:
             os.fsync(f.fileno())
 
 
-def open_run_dir(path: str | os.PathLike[str], identity: dict[str, Any]) -> Path:
-    """Create a run directory for ``identity``, or check that an existing one was made for it."""
+def open_run_dir(path: str | os.PathLike[str], identity: dict[str, Any], *, dirs: tuple[str, ...] = (IMAGES_DIR,),
+                 kind: str = "eval") -> Path:
+    """Create a run directory for ``identity`` (with the subfolders ``dirs``), or check that an
+    existing one was made for it. ``kind`` names the run in messages (``eval``, ``encode-dir``)."""
     root = Path(path)
     config_path = root / CONFIG_FILE
     recorded = {"format": RUN_FORMAT, "config": identity}
@@ -173,9 +180,11 @@ def open_run_dir(path: str | os.PathLike[str], identity: dict[str, Any]) -> Path
                              "use another -o directory or the same options")
         return root
     if root.exists() and (not root.is_dir() or any(p.name != LOCK_FILE for p in root.iterdir())):
-        raise InputError(f"{root} exists and is not a semcodec eval run (no {CONFIG_FILE}); use an empty or new directory")
+        raise InputError(f"{root} exists and is not a semcodec {kind} run (no {CONFIG_FILE}); use an empty or new directory")
     try:
-        (root / IMAGES_DIR).mkdir(parents=True, exist_ok=True)
+        root.mkdir(parents=True, exist_ok=True)
+        for sub in dirs:
+            (root / sub).mkdir(exist_ok=True)
     except OSError as e:
         raise InputError(f"cannot create the run directory {root}: {e.strerror or e}") from None
     from ..fileio import write_atomic
@@ -184,11 +193,6 @@ def open_run_dir(path: str | os.PathLike[str], identity: dict[str, Any]) -> Path
     return root
 
 
-def _save_png(image: Any, path: Path) -> None:
-    """Save atomically, so an image on disk is always whole."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    image.save(tmp, format="PNG")
-    os.replace(tmp, path)
 
 
 def decoded_png(name: str, budget: Budget) -> str:
@@ -200,42 +204,39 @@ def _finite(value: float) -> float | None:
     return value if math.isfinite(value) else None
 
 
-class EvalRunner:
-    """Runs an ``EvalConfig`` into a directory; models load once (the model set is reused)."""
+class EvalWorker:
+    """The computation of one record (describe where needed, encode, decode from the file's
+    bytes, score), built once per worker: in this process, or in each Ray actor from an
+    ``EvalTask``. It writes nothing: the decoded image goes back to the driver as PNG bytes."""
 
-    def __init__(self, config: EvalConfig, out_dir: str | os.PathLike[str], *, runtime: RuntimeConfig | None = None,
-                 models: ModelSet | None = None, data_dir: str | None = None, progress: bool = True,
-                 limit: int | None = None) -> None:
-        from ..pipeline.modelset import ModelSet, roles_used
-        from .metrics import check_installed
-
+    def __init__(self, config: EvalConfig, models: ModelSet, image_metrics: list[Any]) -> None:
         self.config = config
-        self.runtime = runtime or RuntimeConfig()
-        # Every library the run will need, before a dataset download or a model load.
-        check_installed(config.metrics)
-        self.models = models or ModelSet(config.models, self.runtime)
-        self.models.check_installed(roles_used(config.encode, describe=True, decode=True))
-        self.dataset: Dataset = open_dataset(config.dataset, data_dir)
-        self.identity = {**config.identity(), "dataset_manifest_sha256": self.dataset.manifest_hash()}
-        #: The images this run evaluates (``limit``: the first N); the identity is the whole dataset's.
-        self.selection = self.dataset.first(limit).files
-        #: This run's counts (``eval/outcome.py`` words them): new records, and those found recorded.
-        self.counts = {"done": 0, "failed": 0, "skipped": 0}
-        self.lock = FolderLock(out_dir, "eval run directory")
-        with self.lock:
-            self.root = open_run_dir(out_dir, self.identity)
-        self.store = RecordStore(self.root / RECORDS_FILE)
-        self.progress = progress
-        self.image_metrics, self.dist_metrics, self.skipped = load_metrics(
-            list(config.metrics), clip_model=config.clip_model, patch=self.dataset.fid_patch)
+        self.models = models
+        self.image_metrics = image_metrics
+
+    def __call__(self, item: WorkItem) -> dict[str, Any]:
+        """One (image, budget) item, whose payload is (the original, its description or None):
+        its record, its decoded PNG and the description (which the driver shares)."""
+        (original, description), name, budget = item.payload, item.input, item.budget
+        describe_s, png = None, None
+        try:
+            if description is None:
+                start = time.perf_counter()
+                description = self._describe(original, budget)
+                describe_s = round(time.perf_counter() - start, 3)  # counted in this record only
+            record, png = self.evaluate(name, original, description, describe_s, budget)
+        except BudgetError as e:  # e.g. 100 µbpp of a thumbnail: less than one bit
+            record = _failed(name, budget, original, str(e))
+        return {"record": record, "png": png, "description": description, "models": self.models.loaded_models()}
 
     # -- one record ---------------------------------------------------------------------------
 
     def evaluate(self, name: str, original: np.ndarray, description: str, describe_s: float | None,
-                 budget: Budget) -> dict[str, Any]:
-        """Encode, decode from the file's bytes, save the image and score it: one record."""
+                 budget: Budget) -> tuple[dict[str, Any], bytes]:
+        """Encode, decode from the file's bytes and score: one record, and the decoded PNG."""
         from PIL import Image
 
+        from ..imageio import to_png_bytes
         from ..pipeline import decode, encode
 
         height, width = original.shape[:2]
@@ -248,7 +249,7 @@ class EvalRunner:
         dec = decode(self.models, enc.encoded.data)
         decode_s = time.perf_counter() - start
         png = decoded_png(name, budget)
-        _save_png(dec.image, self.root / png)
+        png_bytes = to_png_bytes(dec.image)
         e = enc.encoded
         record.update({
             "status": "ok", "bytes": len(e.data), "file_bits": e.file_bits, "header_bits": e.header_bits,
@@ -272,7 +273,7 @@ class EvalRunner:
             except InputError as err:  # e.g. MS-SSIM on an image too small for its five scales
                 record["metrics"][m.name] = None
                 record["metric_notes"][m.name] = str(err)
-        return record
+        return record, png_bytes
 
     def _description_key(self, name: str, setting: str) -> tuple[str, str]:
         """Brief descriptions are made per image and budget, full ones once per image."""
@@ -286,80 +287,149 @@ class EvalRunner:
 
         return describe_for(self.models, Image.fromarray(original), self.config.at(budget))
 
+
+class EvalRunner:
+    """Runs an ``EvalConfig`` into a directory; models load once (the model set is reused). It is
+    the driver of the run (a ``batch`` job): it plans the (image, budget) items not yet recorded,
+    hands them to the executor (default: in this process) and alone writes images and records.
+    Workers elsewhere (``executor``: a ``batch.cluster.RayExecutor``) build their own models from
+    the configuration; ``models`` then serves only this process."""
+
+    def __init__(self, config: EvalConfig, out_dir: str | os.PathLike[str], *, runtime: RuntimeConfig | None = None,
+                 models: ModelSet | None = None, data_dir: str | None = None, progress: bool = True,
+                 limit: int | None = None, executor: Executor | None = None) -> None:
+        from ..pipeline.modelset import ModelSet, roles_used
+        from .metrics import check_installed
+
+        self.config = config
+        self.runtime = runtime or RuntimeConfig()
+        # Every library the run will need, before a dataset download or a model load.
+        check_installed(config.metrics)
+        self.models = models or ModelSet(config.models, self.runtime)
+        self.models.check_installed(roles_used(config.encode, describe=True, decode=True))
+        self.dataset: Dataset = open_dataset(config.dataset, data_dir)
+        self.identity = {**config.identity(), "dataset_manifest_sha256": self.dataset.manifest_hash()}
+        #: The images this run evaluates (``limit``: the first N); the identity is the whole dataset's.
+        self.selection = self.dataset.first(limit).files
+        #: This run's counts (``eval/outcome.py`` words them): new records, and those found recorded.
+        self.counts = {"done": 0, "failed": 0, "skipped": 0}
+        self.lock = FolderLock(out_dir, "eval run directory")
+        with self.lock:
+            self.root = open_run_dir(out_dir, self.identity)
+        self.store = RecordStore(self.root / RECORDS_FILE)
+        self.progress = progress
+        self.image_metrics, self.dist_metrics, self.skipped = load_metrics(
+            list(config.metrics), clip_model=config.clip_model, patch=self.dataset.fid_patch)
+        #: The in-process worker; ``executor`` (e.g. a ``RayExecutor``) runs the items elsewhere.
+        self.worker = EvalWorker(config, self.models, self.image_metrics)
+        self.executor = executor
+        self.stats: Stats | None = None
+        self.records: list[dict[str, Any]] = []
+        self.descriptions: dict[tuple[str, str], str] = {}
+        self._describing: set[tuple[str, str]] = set()
+        self._worker_models: dict[str, str] = {}
+        self._loaded: tuple[str, np.ndarray] | None = None
+
     # -- the run ------------------------------------------------------------------------------
     def run(self) -> dict[str, Any]:
         """Evaluate every (image, budget) of the selection not yet recorded, then write and return
         the summary; an interrupted run (KeyboardInterrupt) writes the summary of what it has first.
         The run directory is locked meanwhile."""
+        from ..batch.driver import drive
+        from ..batch.local import LocalExecutor
+
         with self.lock:
-            return self._run_locked()
+            executor = self.executor or LocalExecutor(self.worker)
+            try:
+                self.stats = drive(self, executor, desc="semcodec eval", unit="file", progress=self.progress)
+            except KeyboardInterrupt:
+                self._write_summary()
+                raise
+            return self._write_summary()
 
-    def _failed(self, name: str, budget: Budget, error: Exception, original: np.ndarray | None) -> dict[str, Any]:
-        """The record of an (image, budget) that could not be coded (or read)."""
-        height, width = original.shape[:2] if original is not None else (None, None)
-        return {"image": name, "setting": budget.label, "width": width, "height": height,
-                "status": "failed", "error": str(error)}
-
-    def _run_locked(self) -> dict[str, Any]:
-        from ..progress import bar as progress_bar
-
-        budgets = self.config.budgets
-        records = self.store.load()
-        done = {(r["image"], r["setting"]) for r in records}
-        descriptions = {self._description_key(r["image"], r["setting"]): r["description"]
-                        for r in records if r.get("description")}
-        total = len(self.selection) * len(budgets)
-        self.counts["skipped"] = sum(1 for n in self.selection for b in budgets if (n, b.label) in done)
-        try:
-            self._run(records, done, descriptions, progress_bar(total, "semcodec eval", enabled=self.progress,
-                                                                unit="file", initial=self.counts["skipped"]))
-        except KeyboardInterrupt:
-            self._write_summary(records)
-            raise
-        return self._write_summary(records)
-
-    def _write_summary(self, records: list[dict[str, Any]]) -> dict[str, Any]:
+    def _write_summary(self) -> dict[str, Any]:
         from ..fileio import write_atomic
 
-        summary = self.summarize(records)
+        summary = self.summarize(self.records)
         write_atomic(self.root / RESULTS_FILE, (json.dumps(summary, indent=2, ensure_ascii=False) + "\n").encode())
         return summary
 
-    def _run(self, records: list[dict[str, Any]], done: set[tuple[str, str]], descriptions: dict[tuple[str, str], str],
-             bar: Any) -> None:
+    # -- the driver's side of the items (batch.items.Job) ----------------------------------------
+    @property
+    def task(self) -> EvalTask:
+        """What a worker elsewhere runs: the configuration, from which it builds its own models."""
+        return EvalTask(self.config, self.runtime)
+
+    def plan(self) -> tuple[list[WorkItem], int]:
+        """The (image, budget) items without a record, image by image."""
         budgets = self.config.budgets
-        with bar:
-            for name in self.selection:
-                todo = [b for b in budgets if (name, b.label) not in done]
-                if not todo:
-                    continue
-                try:
-                    original = self.dataset.load(name)
-                except InputError as e:  # unreadable: recorded as failed, the run goes on
-                    log.warning("%s", e)
-                    for budget in todo:
-                        record = self._failed(name, budget, e, None)
-                        self.store.append(record)
-                        records.append(record)
-                        self.counts["failed"] += 1
-                        bar.update(1)
-                    continue
-                for budget in todo:
-                    bar.set_postfix_str(f"{name} {budget.label}")
-                    key = self._description_key(name, budget.label)
-                    describe_s = None
-                    try:
-                        if key not in descriptions:
-                            start = time.perf_counter()
-                            descriptions[key] = self._describe(original, budget)
-                            describe_s = round(time.perf_counter() - start, 3)  # counted in this record only
-                        record = self.evaluate(name, original, descriptions[key], describe_s, budget)
-                    except BudgetError as e:  # e.g. 100 µbpp of a thumbnail: less than one bit
-                        record = self._failed(name, budget, e, original)
-                    self.store.append(record)
-                    records.append(record)
-                    self.counts["done" if record["status"] == "ok" else "failed"] += 1
-                    bar.update(1)
+        self.records = self.store.load()
+        done = {(r["image"], r["setting"]) for r in self.records}
+        self.descriptions = {self.worker._description_key(r["image"], r["setting"]): r["description"]
+                             for r in self.records if r.get("description")}
+        todo = [WorkItem(f"{name}\t{b.label}", name, b) for name in self.selection for b in budgets
+                if (name, b.label) not in done]
+        total = len(self.selection) * len(budgets)
+        self.counts["skipped"] = total - len(todo)
+        return todo, total
+
+    def prepare(self, item: WorkItem) -> WorkItem | None:
+        """The item with (its original, the description it shares); None while another budget of
+        the same image is making that description."""
+        key = self.worker._description_key(item.input, item.budget.label)
+        description = self.descriptions.get(key)
+        if description is None:
+            if key in self._describing:
+                return None
+            self._describing.add(key)
+        return replace(item, payload=(self._load(item.input), description))
+
+    def record(self, item: WorkItem, result: dict[str, Any]) -> bool:
+        """Write the decoded image, then the record (so a record always has its image)."""
+        from ..fileio import write_atomic
+
+        record, key = result["record"], self.worker._description_key(item.input, item.budget.label)
+        self._describing.discard(key)
+        if result["description"] is not None:
+            self.descriptions.setdefault(key, result["description"])
+        if result["png"] is not None:
+            write_atomic(self.root / record["decoded_png"], result["png"])
+        self._worker_models.update(result["models"])
+        self._append(record)
+        return record["status"] == "ok"
+
+    def give_up(self, item: WorkItem, reason: str) -> None:
+        """Record an item that its workers could not compute."""
+        self._describing.discard(self.worker._description_key(item.input, item.budget.label))
+        self._append(_failed(item.input, item.budget, self._original_or_none(item.input), reason))
+
+    def _append(self, record: dict[str, Any]) -> None:
+        """Write one record durably and count it."""
+        self.store.append(record)
+        self.records.append(record)
+        self.counts["done" if record["status"] == "ok" else "failed"] += 1
+
+    def _load(self, name: str) -> np.ndarray:
+        """The original image (the last one is kept: an image's budgets are handed out together);
+        an unreadable one is ``ItemFailed``: a failed record, and the run goes on."""
+        from ..batch.items import ItemFailed
+
+        if self._loaded is None or self._loaded[0] != name:
+            try:
+                self._loaded = (name, self.dataset.load(name))
+            except InputError as e:
+                log.warning("%s", e)
+                raise ItemFailed(str(e)) from None
+        return self._loaded[1]
+
+    def _original_or_none(self, name: str) -> np.ndarray | None:
+        """The original for a failed record's size, or None when it cannot be read."""
+        from ..batch.items import ItemFailed
+
+        try:
+            return self._load(name)
+        except ItemFailed:
+            return None
 
     # -- the summary --------------------------------------------------------------------------
     def _distribution(self, metric: Any, rows: list[dict[str, Any]]) -> float | None:
@@ -429,10 +499,33 @@ class EvalRunner:
 
         out = self.models.describe_config(roles_used(self.config.encode, describe=True, decode=True))
         # Loaded backends name their exact model, revision and options in cache_key().
-        keys = self.models.loaded_models()
+        keys = {**self._worker_models, **self.models.loaded_models()}
         if keys:
             out["cache_keys"] = keys
         return out
+
+
+def _failed(name: str, budget: Budget, original: np.ndarray | None, error: str) -> dict[str, Any]:
+    """The record of an item that could not be coded (a budget below one bit, an unreadable
+    image, a dead worker)."""
+    height, width = original.shape[:2] if original is not None else (None, None)
+    return {"image": name, "setting": budget.label, "width": width, "height": height, "status": "failed",
+            "error": error}
+
+
+@dataclass(frozen=True)
+class EvalTask:
+    """The worker side of a run (``batch.items.Task``): configuration only, so it pickles to a
+    Ray actor, which builds its own models and per-image metrics once."""
+
+    config: EvalConfig
+    runtime: RuntimeConfig
+
+    def start(self) -> EvalWorker:
+        from ..pipeline.modelset import ModelSet
+
+        image_metrics, _, _ = load_metrics(list(self.config.metrics), clip_model=self.config.clip_model)
+        return EvalWorker(self.config, ModelSet(self.config.models, self.runtime), image_metrics)
 
 
 def _budget_bits(budget: Budget, record: dict[str, Any]) -> float | None:

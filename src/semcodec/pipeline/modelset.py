@@ -165,6 +165,12 @@ class ModelSet:
         revision, options: ``cache_key()``), for results' metadata."""
         return {name: m.cache_key() for name, m in self._loaded.items() if hasattr(m, "cache_key")}
 
+    def role_specs(self) -> list[tuple[str, str]]:
+        """(registry role, spec) of each model of the set, the generator's included: what to ask
+        the registry about (``backend_class``) before any model is built."""
+        pairs = [(_ROLE[name], spec) for name, spec in self.specs.items() if spec]
+        return [*pairs, ("generator", DRY_RUN_GENERATOR if self.dry_run else self.profile.generator)]
+
     def describe_config(self, roles: tuple[str, ...] | None = None) -> dict[str, Any]:
         """The specs of the models ``roles`` (None: every role) and the generator profile, for
         results' metadata; a dry run names its stand-ins."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import time
 from typing import TYPE_CHECKING
 
 from ..base import Backend, BackendOptions
@@ -42,6 +43,12 @@ class FakeOptions(BackendOptions):
     #: real describer's, so that a dry run exercises rate control). complete(): answer with the
     #: longest line of the request (the description it was asked to shorten or revise).
     detail: bool = False
+    #: Seconds every call sleeps, standing for a real model's work (benchmarks, cluster dry runs).
+    #: It changes no result, so it is neither in cache keys nor in a generator profile.
+    delay: float = 0.0
+
+    NOT_IN_CACHE_KEY = frozenset({"delay"})
+    TRANSPORT = frozenset({"delay"})
 
 
 class FakeBackend(Backend):
@@ -58,8 +65,13 @@ class FakeBackend(Backend):
         super().__init__(model_id, revision, options)
         self._replies = itertools.cycle(options.replies) if options.replies else None
 
+    def _work(self) -> None:
+        if self.options.delay > 0:
+            time.sleep(self.options.delay)
+
     def describe(self, image: Image.Image, instruction: str) -> str:
         """The scripted text, or e.g. ``"a mostly blue image, wider than tall"``."""
+        self._work()
         if self.options.text is not None:
             return self.options.text
         colour = _colour_name(image.convert("RGB").resize((1, 1)).getpixel((0, 0)))
@@ -75,6 +87,7 @@ class FakeBackend(Backend):
         """A horizontal gradient between two colours drawn from sha256(prompt, seed)."""
         from PIL import Image
 
+        self._work()
         h = hashlib.sha256(f"{seed}\x00{prompt}".encode()).digest()
         left, right = h[0:3], h[3:6]
         ramp = Image.linear_gradient("L").rotate(90).resize((width, height))
@@ -84,12 +97,14 @@ class FakeBackend(Backend):
 
     def complete(self, system: str, user: str) -> str:
         """The next scripted reply, the request's longest line (``detail``), or ``user`` unchanged."""
+        self._work()
         if self._replies:
             return next(self._replies)
         return max(user.splitlines() or [""], key=len).strip() if self.options.detail else user.strip()
 
     def expand(self, skeleton: str) -> str:
         """The next scripted reply, or ``skeleton`` unchanged."""
+        self._work()
         return next(self._replies) if self._replies else skeleton.strip()
 
 
