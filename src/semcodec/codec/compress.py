@@ -18,7 +18,7 @@ from typing import Any
 
 from ..errors import FormatError, InputError
 from .bits import BitWriter
-from .container import Header, read_header, sniff_foreign, write_header
+from .container import FORMAT_VERSION, Header, read_header, sniff_foreign, write_header
 from .ids import DEFAULT_PROFILE
 from .rate import Budget, ShortenFn, fit_text, word_target
 from .text import get_coder
@@ -136,14 +136,17 @@ def compress_text(
     max_bits: int | None = None,
     ubpp: float | None = None,
     strategy: str = "truncate",
+    version: int = FORMAT_VERSION,
 ) -> Encoded:
     """``compress`` with the header's fields and the budget as keywords.
 
-    The budget counts the whole file (8 x bytes). Raises BudgetError if not even one word fits.
+    ``version`` is the header's version field (``container.RECOMMENDED_VERSION`` for new files:
+    ngram-v2 by default at no header cost). The budget counts the whole file (8 x bytes).
+    Raises BudgetError if not even one word fits.
     """
     get_coder(coder, prior)  # an unknown coder or prior is a clear error before anything else
     try:
-        header = Header(coder, prior, profile, width, height, seed, custom_hash)
+        header = Header(coder, prior, profile, width, height, seed, custom_hash, version)
     except (TypeError, ValueError) as e:
         raise InputError(f"invalid header settings: {e}") from e
     return compress(text, header, Budget(ubpp=ubpp, max_bits=max_bits), strategy=strategy)
@@ -152,7 +155,11 @@ def compress_text(
 def decompress(data: bytes) -> Encoded:
     """Parse a .smc file and decode its text. Raises FormatError for anything but a valid file."""
     header, reader = read_header(data)
-    coder = get_coder(header.coder, header.prior)
+    try:
+        coder = get_coder(header.coder, header.prior)
+    except InputError as e:  # e.g. the ngram coder with prior "none": a damaged header
+        raise FormatError(f"the .smc header is invalid: the {header.coder} coder cannot use "
+                          f"text prior {header.prior!r}") from e
     try:
         text = coder.decode(reader)
     except ValueError as e:

@@ -6,7 +6,8 @@ header is a handful of bits and every field that has a common value costs one fl
 
 Byte layout (bits, most significant first; no alignment between fields)::
 
-    2  version       0 = format v1. 1..3 are reserved: a decoder rejects them.
+    2  version       0 = format v1, 1 = format v2 (ngram's default prior is ngram-v2 instead of
+                     ngram-v1; nothing else differs). 2..3 are reserved: a decoder rejects them.
     2  coder         0 ngram, 1 consonant, 2 raw, 3 = extended: expgolomb(id - 3) follows
     1  P             1: a prior id follows; 0: the coder's default prior
     1  G             1: a generator profile id follows; 0: the default profile (1)
@@ -35,9 +36,16 @@ from dataclasses import dataclass
 
 from .bits import BitReader, BitWriter
 from ..errors import FormatError
-from .ids import CODER_IDS, DEFAULT_PRIOR, DEFAULT_PROFILE, DEFAULT_SIZE, PRIOR_IDS, SIZE_TABLE, name_of
+from .ids import CODER_IDS, DEFAULT_PRIORS, DEFAULT_PROFILE, DEFAULT_SIZE, PRIOR_IDS, SIZE_TABLE, name_of
 
+#: The version field ``Header`` writes unless told otherwise (format v1): kept so that existing
+#: callers write exactly the bytes they always wrote (the golden files pin them).
 FORMAT_VERSION = 0
+#: The version field recommended for new files (format v2: ngram-v2 is the default prior, at no
+#: header cost). The CLI and pipeline pass ``Header(..., version=RECOMMENDED_VERSION)``.
+RECOMMENDED_VERSION = 1
+#: Version fields this release reads and writes.
+SUPPORTED_VERSIONS = (0, 1)
 CUSTOM_PROFILE = 0
 _SIZE_ESCAPE = 15
 _MAX_SIDE = 1 << 20  # no real image is a million pixels wide; larger is a corrupt header
@@ -76,8 +84,10 @@ class Header:
     def __post_init__(self) -> None:
         if self.coder not in CODER_IDS:
             raise ValueError(f"unknown coder {self.coder!r}")
+        if self.version not in SUPPORTED_VERSIONS:
+            raise ValueError(f"unknown format version field {self.version!r}")
         if self.prior is None:
-            object.__setattr__(self, "prior", DEFAULT_PRIOR[self.coder])
+            object.__setattr__(self, "prior", DEFAULT_PRIORS[self.version][self.coder])
         if self.prior not in PRIOR_IDS:
             raise ValueError(f"unknown prior {self.prior!r}")
         if not (0 < self.width <= _MAX_SIDE and 0 < self.height <= _MAX_SIDE):
@@ -99,7 +109,7 @@ def write_header(header: Header, out: BitWriter) -> None:
     out.write_uint(header.version, 2)
     coder_id = CODER_IDS[header.coder]
     out.write_uint(min(coder_id, 3), 2)
-    has_prior = header.prior != DEFAULT_PRIOR[header.coder]
+    has_prior = header.prior != DEFAULT_PRIORS[header.version][header.coder]
     has_profile = header.profile != DEFAULT_PROFILE
     has_size = (header.width, header.height) != DEFAULT_SIZE
     has_seed = header.seed != 0
@@ -134,7 +144,7 @@ def read_header(data: bytes) -> tuple[Header, BitReader]:
         raise FormatError("the file is empty, so it is not a .smc file")
     r = BitReader(data)
     version = r.read_uint(2)
-    if version != FORMAT_VERSION:
+    if version not in SUPPORTED_VERSIONS:
         foreign = sniff_foreign(data)
         if foreign:
             raise FormatError(f"this is {foreign}, not a .smc file")
@@ -150,7 +160,7 @@ def read_header(data: bytes) -> tuple[Header, BitReader]:
         coder = name_of(CODER_IDS, coder_id)
         if coder is None:
             raise FormatError(f"the file uses text coder id {coder_id}, unknown to this semcodec")
-        prior = DEFAULT_PRIOR[coder]
+        prior = DEFAULT_PRIORS[version][coder]
         if has_prior:
             prior_id = r.read_expgolomb(max_bits=16)
             prior = name_of(PRIOR_IDS, prior_id)
