@@ -36,8 +36,9 @@ def log(msg: str) -> None:
 def style_prior(corpora_dir: Path, design: str, style: str, in_style: bool, cache: Path) -> NgramPrior:
     """The ``design`` prior trained without ``style`` (``in_style``: without its test half only)."""
     tag = f"{design}-{'in' if in_style else 'no'}-{style}"
-    key = hashlib.sha256((ROOT / "scripts/train_prior.py").read_bytes()
-                         + (ROOT / "scripts/corpora.py").read_bytes()).hexdigest()[:12]
+    sources = ("scripts/train_prior.py", "scripts/corpora.py", "src/semcodec/codec/content.py",
+               "src/semcodec/codec/normalize.py")
+    key = hashlib.sha256(b"".join((ROOT / f).read_bytes() for f in sources)).hexdigest()[:12]
     path = cache / f"{tag}-{key}.bin"
     if not path.exists():
         log(f"training {tag} ...")

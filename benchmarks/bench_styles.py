@@ -89,10 +89,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--limit", type=int, default=0, help="test descriptions per style (0: the whole test half)")
     ap.add_argument("--expand", type=int, default=40, help="descriptions per style for expander accuracy (0: skip)")
     ap.add_argument("--styles", nargs="*", default=list(corpora.STYLES), choices=corpora.STYLES)
+    ap.add_argument("--half", choices=("test", "train"), default="test",
+                    help="test half (report) or train half (choosing settings; only 'out' columns are unseen)")
     a = ap.parse_args(argv)
     rate_rows, oov_rows, exp_rows = [], [], []
     for style in a.styles:
-        texts = corpora.test_texts(a.corpora, style)
+        texts = corpora.halves(corpora.style_texts(a.corpora)[style])[a.half == "test"]
         texts = texts[: a.limit] if a.limit else texts
         chars = sum(map(len, texts))
         log(f"{style}: {len(texts)} test descriptions, {chars} characters")

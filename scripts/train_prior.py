@@ -150,6 +150,28 @@ def build_kn(seqs: list[list[int]], nsym: int, order: int, scale: int, prefix: s
     return arrays
 
 
+def short_forms(texts: list[str]) -> list[str]:
+    """What rate control makes of the longer descriptions at tight budgets, as extra training
+    text: the first phrase with its article ("A red brick building.") and the first sentence,
+    both cleaned of meta openings. Without them a prior trained on long descriptions finds an
+    early end of text improbable, which costs bits exactly where a budget is tight."""
+    from semcodec.codec.content import phrases
+    from semcodec.codec.normalize import clean
+
+    out = []
+    for t in texts:
+        c = clean(t)
+        first = c.split(". ")[0].rstrip(".") + "."
+        if first == c or not c:
+            continue
+        found = phrases(c)
+        if found:
+            head = " ".join(found[0].glue[-1:] + found[0].words)
+            out.append(head[:1].upper() + head[1:] + ".")
+        out.append(first)
+    return out
+
+
 def load_lexicon() -> dict[str, int]:
     """The pinned general English lexicon: lower-case ASCII words -> corpus counts."""
     from importlib import resources
@@ -206,6 +228,8 @@ def train(corpora: Path, name: str, word_order: int = 4, char_order: int = 6, mi
         texts = training_texts(corpora)
     else:
         texts = styles.training_texts(corpora, held_out, in_style)
+    if not v1:
+        texts = texts + short_forms(texts)
     toks = [tokenize(t) for t in texts]
     tc = Counter(t for ts in toks for t in ts)
     vocab_toks = sorted((t for t, c in tc.items() if c >= min_count), key=lambda t: (-tc[t], t))

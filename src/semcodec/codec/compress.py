@@ -13,6 +13,7 @@ own output: a coder states what its decoder will return (``TextCoder.decoded``).
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,7 +21,7 @@ from ..errors import FormatError, InputError
 from .bits import BitWriter
 from .container import FORMAT_VERSION, Header, read_header, sniff_foreign, write_header
 from .ids import DEFAULT_PROFILE
-from .rate import Budget, ShortenFn, fit_text, word_target
+from .rate import Budget, ShortenFn, content_note, fit_text, word_target
 from .text import get_coder
 from .text.base import TextCoder
 
@@ -37,6 +38,8 @@ class Encoded:
     coded_text: str
     header_bits: int
     payload_bits: int
+    #: Sentences for the user about the fit (e.g. that the kept text names nothing to draw).
+    notes: tuple[str, ...] = ()
 
     @property
     def file_bits(self) -> int:
@@ -66,6 +69,7 @@ class Encoded:
             "file_bits": self.file_bits,
             "bytes": len(self.data),
             "ubpp": round(self.ubpp, 3),
+            "notes": list(self.notes),
         }
 
 
@@ -115,10 +119,13 @@ def compress(
     packer = _Packer(header, get_coder(header.coder, header.prior))
     bits = budget.bits(header.width, header.height) if isinstance(budget, Budget) else budget
     try:
-        if bits is not None:
-            max_words = word_target(bits, packer.header_bits, header.coder)
-            text = fit_text(text, bits, packer.file_bits, strategy, shorten=shorten, max_words=max_words)
-        return packer.pack(text)
+        if bits is None:
+            return packer.pack(text)
+        max_words = word_target(bits, packer.header_bits, header.coder)
+        kept = fit_text(text, bits, packer.file_bits, strategy, shorten=shorten, max_words=max_words)
+        note = content_note(text, kept, bits, packer.file_bits, strategy) if kept != text else None
+        enc = packer.pack(kept)
+        return dataclasses.replace(enc, notes=(note,)) if note else enc
     except ValueError as e:  # a coder that cannot code this text
         raise InputError(f"the {header.coder} coder cannot code this text: {e}") from e
 

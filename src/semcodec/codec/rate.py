@@ -12,6 +12,10 @@ Strategies (``fit_text``):
 - ``select``: extractive selection: drop function words first (they carry the least meaning
   and a decoder's text-to-image model barely needs them), then drop content words from the end
   (describers put the salient content first), keeping the remaining words in their order.
+- ``content``: fill the budget with the most meaning per bit (``semcodec.codec.content``):
+  the text cleaned of meta openings and picture self-references (``normalize``), then whole
+  noun phrases in the describer's order, the subject first, function words only where they
+  fit. Recommended (``RECOMMENDED_STRATEGY``; measured in docs/TEXT.md).
 - ``rewrite``: ask a language model (the ``shorten`` callback) for a description of about
   ``word_target`` words, then fit its answer with ``select``.
 
@@ -33,8 +37,11 @@ from dataclasses import dataclass
 from ..errors import BudgetError, InputError
 
 #: Strategies that need no model; ``rewrite`` (a language model) is one more.
-STRATEGIES = ("truncate", "select")
+STRATEGIES = ("truncate", "select", "content")
 ALL_STRATEGIES = (*STRATEGIES, "rewrite")
+#: The strategy new files should use (the CLI's default); ``compress`` keeps ``truncate`` as its
+#: own default so that existing calls write the bytes they always wrote.
+RECOMMENDED_STRATEGY = "content"
 
 #: Bits a word of a description costs, by coder, rounded up from the dev split of bench_text.py
 #: (ngram 0.99, consonant 2.64, raw 8.0 bits per character; 5.85 characters a word with its space).
@@ -207,6 +214,10 @@ def fit_text(
         if file_bits(text) <= budget:
             return text
         strategy = "select"
+    if strategy == "content":
+        from .content import fit_content
+
+        return fit_content(text, budget, file_bits)
     candidates = CANDIDATES[strategy](normalize(text))
     if not candidates or file_bits(candidates[-1]) > budget:
         # Not even the first word fits: keep the earliest content word that does, rather than
@@ -232,3 +243,31 @@ def fit_text(
         if file_bits(candidates[k]) <= budget:
             return candidates[k]
     return candidates[hi]
+
+
+def content_note(text: str, kept: str, budget: int, file_bits: Callable[[str], int], strategy: str) -> str | None:
+    """One sentence for the user when the kept text holds no content word although the
+    description has one (None otherwise), naming the smallest budget whose cut would keep one.
+
+    The smallest budget is found by bisection over whole-file budgets with the same strategy
+    (``rewrite`` is measured as ``select``: no model is asked again).
+    """
+    from .content import content_words
+
+    if content_words(kept) or not content_words(text):
+        return None
+    strategy = "select" if strategy == "rewrite" else strategy
+
+    def keeps_content(b: int) -> bool:
+        try:
+            return bool(content_words(fit_text(text, b, file_bits, strategy)))
+        except BudgetError:
+            return False
+
+    lo, hi = budget, file_bits(text)  # keeps_content(hi): the whole text fits
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        lo, hi = (lo, mid) if keeps_content(mid) else (mid, hi)
+    shown = kept if kept else "nothing"
+    return (f"the {budget}-bit file keeps only {shown!r}, no word that names anything to draw; "
+            f"a budget of {hi} bits would keep one (or use --strategy content)")
