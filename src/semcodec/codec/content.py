@@ -35,7 +35,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..errors import BudgetError, InputError
+from ..errors import BudgetError
 from .normalize import clean
 
 __all__ = ["fit_content", "content_words", "is_content", "NUMBER_WORDS", "META_WORDS", "FILLER_WORDS"]
@@ -181,8 +181,10 @@ def fit_content(text: str, budget: int, file_bits: Callable[[str], int], *, pati
     cleaned = clean(text)
     found = phrases(cleaned)
     if not found:
-        raise InputError("the description holds no word that names anything to draw (it is empty, or only "
-                         "punctuation, symbols or boilerplate such as 'The image shows'); give a description")
+        from .rate import check_description
+
+        check_description(cleaned)  # raises for a text with nothing to draw
+        return _one_word(cleaned, budget, file_bits)  # content words, but only filler phrases
     if file_bits(cleaned) <= budget:
         return cleaned
     pieces = _greedy(found, budget, file_bits, patience)

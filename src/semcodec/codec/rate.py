@@ -188,6 +188,17 @@ def check_strategy(strategy: str) -> None:
         raise InputError(f"unknown rate-control strategy {strategy!r}; choose one of {', '.join(ALL_STRATEGIES)}")
 
 
+def check_description(text: str) -> None:
+    """InputError for a description with no word that names anything to draw (empty, only
+    punctuation, symbols or emoji, only boilerplate such as "The image shows"): a budget is
+    for an image, and such a text describes none. (Without a budget any text is coded as given.)"""
+    from .content import content_words
+
+    if not content_words(text):
+        raise InputError("the description holds no word that names anything to draw (it is empty, or only "
+                         "punctuation, symbols or boilerplate such as 'The image shows'); give a description")
+
+
 def fit_text(
     text: str,
     budget: int,
@@ -204,6 +215,7 @@ def fit_text(
     Raises BudgetError when not even one word fits.
     """
     check_strategy(strategy)
+    check_description(text)
     file_bits = functools.lru_cache(maxsize=None)(file_bits)  # each candidate is coded once
     if file_bits(text) <= budget:
         return text
