@@ -297,7 +297,13 @@ def main(argv: list[str] | None = None) -> int:
     out = Path(a.out) / f"{a.name}.bin"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(data)
-    print(f"wrote {out} ({len(data)} bytes, sha256 {hashlib.sha256(data).hexdigest()})", file=sys.stderr)
+    digest = hashlib.sha256(data).hexdigest()
+    print(f"wrote {out} ({len(data)} bytes, sha256 {digest})", file=sys.stderr)
+    from semcodec.codec.text.prior import PRIORS
+
+    if PRIORS.get(a.name) and not a.held_out and PRIORS[a.name] != digest:
+        print(f"warning: {a.name} is a released prior whose pinned SHA-256 is {PRIORS[a.name]}: these bytes "
+              "differ (its build depends on this tree's tokenizer, normaliser and phrase splitter)", file=sys.stderr)
     return 0
 
 

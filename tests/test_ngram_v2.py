@@ -20,11 +20,11 @@ from semcodec.codec.text.prior import PRIORS, load_prior
 
 # Pinned bits: any change here breaks every file written with ngram-v2.
 GOLDEN_V2 = {
-    "A dog on a beach.": "4a5288",
+    "A dog on a beach.": "4015f4",
     "": "",
     "Peaceful autumn, moody and mysterious, evoking the COASTAL Kyiv 1812.":
-        "03f9ed66d912cb4effe8ab78b5cd7cb40ed6bf0609ac9d0980",
-    "Zyxqv \U0001f642\n\x00": "00fb684557462fbc85e9f7f5143a76eca837de6d80",
+        "00d97592caaba0bb6801d4eb9bfe5db0ee04d690ce8fc8041e5b",
+    "Zyxqv \U0001f642\n\x00": "006f66567490ac04520f8296fd6bb931c9554276d6",
 }
 
 
