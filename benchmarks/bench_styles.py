@@ -89,6 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--limit", type=int, default=0, help="test descriptions per style (0: the whole test half)")
     ap.add_argument("--expand", type=int, default=40, help="descriptions per style for expander accuracy (0: skip)")
     ap.add_argument("--styles", nargs="*", default=list(corpora.STYLES), choices=corpora.STYLES)
+    ap.add_argument("--runs", type=int, default=50, help="timing runs of the shipped priors' round trip")
     ap.add_argument("--half", choices=("test", "train"), default="test",
                     help="test half (report) or train half (choosing settings; only 'out' columns are unseen)")
     a = ap.parse_args(argv)
@@ -115,7 +116,40 @@ def main(argv: list[str] | None = None) -> int:
             acc = {d: word_accuracy(NgramExpander(style_prior(a.corpora, d, style, False, a.cache)), sub) for d in DESIGNS}
             exp_rows.append((style, len(sub), acc))
     _print_tables(rate_rows, oov_rows, exp_rows)
+    if a.half == "test":
+        _print_shipped(a.corpora, a.runs)
     return 0
+
+
+def _print_shipped(corpora_dir: Path, runs: int) -> None:
+    """The shipped priors on the development split CM_3600 (trained on neither), speed and size."""
+    import statistics
+    import time
+    from importlib import resources
+
+    from semcodec.codec.bits import BitReader
+    from semcodec.codec.text.prior import load_prior
+
+    texts = [t for t in corpora.style_texts(corpora_dir)["pali"][:1000]]  # CM_3600 comes first
+    chars = sum(map(len, texts))
+    sample = min(texts, key=lambda t: abs(len(t) - 300))
+    print(f"\n## Shipped priors on the development split CM_3600 ({len(texts)} PaLI descriptions, "
+          f"{chars:,} chars, never trained on; in style for both)\n")
+    print(f"| prior | file size | payload bits/char | OOV tokens / bits | encode+decode {len(sample)} chars (median of {runs}) |")
+    print("|---|---:|---:|---:|---:|")
+    for name in ("ngram-v1", "ngram-v2"):
+        coder = NgramCoder(load_prior(name))
+        size = len(resources.files("semcodec.codec.text").joinpath("priors", f"{name}.bin").read_bytes())
+        times = []
+        for _ in range(runs):
+            t0 = time.perf_counter()
+            w = BitWriter()
+            coder.encode(sample, w)
+            assert coder.decode(BitReader(w.to_bytes())) == sample
+            times.append(time.perf_counter() - t0)
+        oov = oov_shares(coder, texts)
+        print(f"| {name} | {size / 1e6:.2f} MB | {payload_bits(coder, texts) / chars:.3f} | "
+              f"{_f(oov[0], True)} / {_f(oov[1], True)} | {1000 * statistics.median(times):.2f} ms |")
 
 
 def _f(v: float | None, pct: bool = False) -> str:

@@ -103,3 +103,15 @@ def test_lexicon_weights_are_positive_integers():
     steps = [b - a for a, b in zip(esc.cum, esc.cum[1:])]
     assert min(steps) >= 1 and all(isinstance(s, int) for s in steps[:5])
     assert math.log2(esc.cum[-1]) < 62
+
+
+@pytest.mark.parametrize("fields, hexdata", [
+    ({}, "401cfbc37c80"),
+    ({"width": 768, "height": 512, "seed": 3}, "430639f786f9"),
+])
+def test_format_v2_files_are_pinned(fields, hexdata):
+    """Whole format-2 files (tests/golden holds format 1 only): these bytes must decode forever."""
+    text = "A red brick building under a blue sky."
+    assert compress_text(text, version=RECOMMENDED_VERSION, **fields).data.hex() == hexdata
+    dec = decompress(bytes.fromhex(hexdata))
+    assert dec.text == text and dec.header.prior == "ngram-v2" and dec.header.version == RECOMMENDED_VERSION
