@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 from functools import lru_cache
 
-from .consonant import skeleton
+from .consonant import _MAP, skeleton
 from .escape import LEX
 from .prior import EOT, ESC, NgramPrior, load_prior
 
@@ -135,8 +135,9 @@ def _lexicon_candidates(prior: NgramPrior, limit: int) -> dict[str, list[tuple[s
     base = math.log((kinds[LEX + 1] - kinds[LEX]) / kinds[-1]) + math.log((shapes[1] - shapes[0]) / shapes[-1])
     total = math.log(esc.cum[-1])
     out: dict[str, list[tuple[str, float]]] = {}
+    ascii_skeleton = str.maketrans({c: _MAP[c] for c in "abcdefghijklmnopqrstuvwxyz"})  # lexicon: a-z only
     for i, word in enumerate(esc.words):  # most frequent first
-        key = skeleton(word)
+        key = word.translate(ascii_skeleton)
         if key and " " not in key:
             lst = out.setdefault(key, [])
             if len(lst) < limit:
