@@ -37,11 +37,9 @@ from dataclasses import dataclass
 
 from ..errors import BudgetError
 from .normalize import clean
+from .rate import FUNCTION_WORDS, _bare  # rate imports this module only inside its functions
 
 __all__ = ["fit_content", "content_words", "is_content", "NUMBER_WORDS", "META_WORDS", "FILLER_WORDS"]
-
-# Imported from ``rate`` at call time would be a cycle; the list is shared by value.
-from .rate import FUNCTION_WORDS, _bare  # noqa: E402
 
 #: Words about the picture itself: not content (a generator draws none of them).
 META_WORDS = frozenset(
