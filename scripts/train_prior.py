@@ -46,7 +46,8 @@ import corpora as styles  # noqa: E402
 FORMAT = 1
 DEV_FILE = styles.DEV_FILE
 #: The general English lexicon of ngram-v2: symspellpy's word-frequency list (MIT; Google Books
-#: Ngram counts of SCOWL words, see priors/NOTICE.md), pinned so the prior rebuilds byte for byte.
+#: Ngram frequencies of spell-checker vocabulary, see priors/NOTICE.md), pinned so the prior
+#: rebuilds byte for byte.
 LEXICON_FILE = "frequency_dictionary_en_82_765.txt"
 LEXICON_SHA256 = "68e9dc81c7e73bd7310b57e516ecaea0d8b6387ff71344a57c04174650a407a7"
 #: Lexicon counts are divided by this (rounded up) to integer weights.
