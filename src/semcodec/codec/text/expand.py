@@ -24,8 +24,8 @@ __all__ = ["NgramExpander", "SILENT_BONUS"]
 
 #: Log-probability bonus (nats) for inserting a consonant-free word ("a", "I"): the skeleton lost
 #: them, and without a bonus the search drops too many. Chosen on the train halves of the style
-#: splits (scripts/corpora.py; word accuracy of coco 80.9 -> 86.9 %, pali 85.6 -> 89.5 % from 0 to
-#: 3 with priors trained without the style); reported on the test halves (benchmarks/bench_styles.py).
+#: splits (scripts/corpora.py; word accuracy of coco 83.2 -> 86.9 %, pali 87.4 -> 89.5 % from 0 to
+#: 3 with priors trained without the style, docs/TEXT.md); reported on the test halves.
 SILENT_BONUS = 3.0
 
 
