@@ -137,7 +137,7 @@ def main(argv: list[str] | None = None) -> int:
     ms = round_trip_ms(sample, a.runs)
     _log("prior load time (fresh processes) ...")
     load, import_load = load_ms()
-    size = (ROOT / "src/semcodec/text/priors/ngram-v1.bin").stat().st_size
+    size = (ROOT / "src/semcodec/codec/text/priors/ngram-v1.bin").stat().st_size
     n = min(a.expand_subset, len(texts))
     _log(f"expander accuracy on the first {n} descriptions ...")
     acc, sec = expander_accuracy(texts[:n])

@@ -86,7 +86,8 @@ def check(data: bytes) -> tuple[str, float]:
     else:
         h = enc.header
         again = compress_text(enc.text, coder=h.coder, prior=h.prior, profile=h.profile, width=h.width,
-                              height=h.height, seed=h.seed, custom_hash=h.custom_hash, check_bits=h.check_bits)
+                              height=h.height, seed=h.seed, custom_hash=h.custom_hash, version=h.version,
+                                  check_bits=h.check_bits)
         assert again.data == data, "an accepted file is not the canonical code of its text"
         assert inspect(data)["text"] == enc.text
         outcome = "accepted"

@@ -65,7 +65,7 @@ def test_fuzzed_files_decode_or_fail_cleanly(coder):
         assert compress_text(dec.text, coder=dec.header.coder, width=dec.header.width,
                              height=dec.header.height, seed=dec.header.seed,
                              profile=dec.header.profile, custom_hash=dec.header.custom_hash,
-                             prior=dec.header.prior).data == bytes(data)
+                             prior=dec.header.prior, version=dec.header.version).data == bytes(data)
 
 
 def test_inspect_reports_whole_file_rate():

@@ -71,7 +71,7 @@ def test_custom_profile_carries_hash():
         (b"", "empty"),
         (b"\x89PNG\r\n\x1a\n" + b"\0" * 20, "PNG"),
         (b"\xff\xd8\xff\xe0" + b"\0" * 20, "JPEG"),
-        (bytes([0b10000000]), "version 3"),
+        (bytes([0b11000000]), "version 4"),
         (bytes([0b00001111]), "truncated"),
     ],
 )

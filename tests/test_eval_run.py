@@ -43,8 +43,8 @@ def test_eval_records_every_image_and_budget(tmp_path, describe, descriptions):
     assert all(len(res[k]) == 2 for k in ("bpp", "ubpp", "bytes", "psnr"))
     meta = summary["meta"]
     assert meta["kind"] == "semcodec-eval" and meta["dataset"]["manifest_sha256"] == meta["config"]["dataset_manifest_sha256"]
-    assert meta["prompts"]["describe"] == "describe-v1" and meta["prompts"]["describe-brief"] == "describe-brief-v1"
-    assert meta["priors"] == ["ngram-v1"]
+    assert meta["prompts"]["describe"] == "describe-v2" and meta["prompts"]["describe-brief"] == "describe-brief-v2"
+    assert meta["priors"] == ["ngram-v2"]  # format 2: ngram-v2 is the default prior
     assert meta["models"]["describer"] == "fake:x" and meta["semcodec_version"]
     assert json.loads((tmp_path / "run" / "results.json").read_text()) == summary
 

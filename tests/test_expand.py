@@ -35,3 +35,11 @@ def test_sixty_words_fast():
     t = time.perf_counter()
     e.expand(sk)
     assert time.perf_counter() - t < 1.0
+
+
+def test_lexicon_words_of_ngram_v2_are_candidates():
+    """Words the description corpora never had (ngram-v1 leaves their skeletons as they are)."""
+    v1, v2 = NgramExpander("ngram-v1"), NgramExpander("ngram-v2")
+    for word in ("mysterious", "moody"):
+        sk = skeleton(f"A {word} dress")
+        assert word not in v1.expand(sk) and v2.expand(sk) == f"A {word} dress"

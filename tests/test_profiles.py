@@ -152,7 +152,8 @@ def test_presets():
 
 def test_prompts_are_versioned_and_render():
     ids = [p.id for p in (prompts.DESCRIBE, prompts.EXPAND, prompts.SHORTEN, prompts.REVISE)]
-    assert ids == ["describe-v1", "expand-v1", "shorten-v1", "revise-v1"]
+    assert ids == ["describe-v2", "expand-v1", "shorten-v2", "revise-v1"]
+    assert prompts.DESCRIBE_V1.id == "describe-v1" and prompts.SHORTEN_V1.id == "shorten-v1"  # old ids stay
     system, user = prompts.SHORTEN.render(max_words=12, description="a dog")
     assert "12 words" in user and "a dog" in user and system
     assert prompts.DESCRIBE.instruction().startswith("Describe this image")

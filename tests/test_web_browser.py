@@ -102,6 +102,7 @@ def _answer(page, db: Path, careful: bool, keyboard: bool) -> None:
     with sqlite3.connect(db) as con:
         kind, correct = con.execute("SELECT kind, correct FROM trials WHERE id = ?", (trial,)).fetchone()
     choice = "left" if kind == "pair" else (correct if careful else {"left": "right", "right": "left"}[correct])
+    old = page.get_attribute("#left", "src")  # before the click: the next trial may be on screen when it returns
     if keyboard:
         page.keyboard.press("ArrowLeft" if choice == "left" else "ArrowRight")
     else:
@@ -109,7 +110,7 @@ def _answer(page, db: Path, careful: bool, keyboard: bool) -> None:
     page.wait_for_function(
         "old => !document.getElementById('done').classList.contains('hidden') || "
         "(document.getElementById('left').getAttribute('src') !== old && !document.getElementById('choose-left').disabled)",
-        arg=page.get_attribute("#left", "src"))
+        arg=old)
 
 
 def _begin(context, url: str):

@@ -19,6 +19,7 @@ a decoder refuses files larger than ``MAX_SMC_BYTES`` and texts longer than
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -27,9 +28,9 @@ from ..errors import FormatError, InputError, SemcodecError
 from ..limits import MAX_DESCRIPTION_CHARS, MAX_SMC_BYTES
 from . import check
 from .bits import BitWriter
-from .container import CHECK_OFFSET, Header, read_header, sniff_foreign, write_header
+from .container import CHECK_OFFSET, FORMAT_VERSION, Header, read_header, sniff_foreign, write_header
 from .ids import DEFAULT_PROFILE
-from .rate import Budget, ShortenFn, cap_length, fit_text, word_target
+from .rate import Budget, ShortenFn, cap_length, content_note, fit_text, word_target
 from .text import get_coder
 from .text.base import TextCoder, TextTooLong
 
@@ -51,6 +52,8 @@ class Encoded:
     coded_text: str
     header_bits: int
     payload_bits: int
+    #: Sentences for the user about the fit (e.g. that the kept text names nothing to draw).
+    notes: tuple[str, ...] = ()
 
     @property
     def file_bits(self) -> int:
@@ -81,6 +84,7 @@ class Encoded:
             "file_bits": self.file_bits,
             "bytes": len(self.data),
             "ubpp": round(self.ubpp, 3),
+            "notes": list(self.notes),
         }
 
 
@@ -145,10 +149,13 @@ def compress(
     bits = budget.bits(header.width, header.height) if isinstance(budget, Budget) else budget
     text = _within_limit(text, limited=bits is not None)
     try:
-        if bits is not None:
-            max_words = word_target(bits, packer.header_bits, header.coder)
-            text = fit_text(text, bits, packer.file_bits, strategy, shorten=shorten, max_words=max_words)
-        return packer.pack(text)
+        if bits is None:
+            return packer.pack(text)
+        max_words = word_target(bits, packer.header_bits, header.coder)
+        kept = fit_text(text, bits, packer.file_bits, strategy, shorten=shorten, max_words=max_words)
+        note = content_note(text, kept, bits, packer.file_bits, strategy) if kept != text else None
+        enc = packer.pack(kept)
+        return dataclasses.replace(enc, notes=(note,)) if note else enc
     except ValueError as e:  # a coder that cannot code this text
         raise InputError(f"the {header.coder} coder cannot code this text: {e}") from e
 
@@ -167,15 +174,18 @@ def compress_text(
     ubpp: float | None = None,
     strategy: str = "truncate",
     check_bits: int = 0,
+    version: int = FORMAT_VERSION,
 ) -> Encoded:
     """``compress`` with the header's fields and the budget as keywords (``check_bits``: an
-    optional CRC over the file, see ``semcodec.codec.check``).
+    optional CRC over the file, see ``semcodec.codec.check``; format 2 only).
 
-    The budget counts the whole file (8 x bytes). Raises BudgetError if not even one word fits.
+    ``version`` is the header's format (``container.RECOMMENDED_VERSION`` for new files:
+    ngram-v2 by default at no header cost). The budget counts the whole file (8 x bytes).
+    Raises BudgetError if not even one word fits.
     """
     get_coder(coder, prior)  # an unknown coder or prior is a clear error before anything else
     try:
-        header = Header(coder, prior, profile, width, height, seed, custom_hash, check_bits=check_bits)
+        header = Header(coder, prior, profile, width, height, seed, custom_hash, version, check_bits)
     except (TypeError, ValueError) as e:
         raise InputError(f"invalid header settings: {e}") from e
     return compress(text, header, Budget(ubpp=ubpp, max_bits=max_bits), strategy=strategy)
@@ -206,8 +216,9 @@ def decompress(data: bytes) -> Encoded:
         raise FormatError(f"the .smc file fails its {header.check_bits}-bit check: it is damaged")
     try:
         coder = get_coder(header.coder, header.prior)
-    except SemcodecError as e:
-        raise FormatError(f"the .smc header names a prior the {header.coder} coder cannot use ({e})") from None
+    except SemcodecError as e:  # e.g. the ngram coder with prior "none": a damaged header
+        raise FormatError(f"the .smc header is invalid: the {header.coder} coder cannot use "
+                          f"text prior {header.prior!r}") from e
     try:
         text = coder.decode(reader)
     except TextTooLong:

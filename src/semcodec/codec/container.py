@@ -6,14 +6,15 @@ header is a handful of bits and every field that has a common value costs one fl
 
 Byte layout (bits, most significant first; no alignment between fields)::
 
-    2  version       0 = format v1; 1 = format v1 with a check field; 2..3 are reserved:
-                     a decoder rejects them.
+    2  version       0 = format v1; 1 = format v2 (ngram's default prior is ngram-v2 instead of
+                     ngram-v1; nothing else differs); 2 = format v2 with a check field;
+                     3 is reserved: a decoder rejects it.
     2  coder         0 ngram, 1 consonant, 2 raw, 3 = extended: expgolomb(id - 3) follows
     1  P             1: a prior id follows; 0: the coder's default prior
     1  G             1: a generator profile id follows; 0: the default profile (1)
     1  S             1: a size follows; 0: 1024x1024
     1  D             1: a seed follows; 0: seed 0
-    [version 1] 3 bits: the check size code (000, 011, 101, 110 for 4, 8, 16, 32 bits: even
+    [version 2] 3 bits: the check size code (000, 011, 101, 110 for 4, 8, 16, 32 bits: even
         parity, so a flipped bit in it is caught), then that many bits of CRC over the whole
         file (see ``semcodec.codec.check``), always at bit 11
     [coder 3] expgolomb(coder id - 3)
@@ -44,11 +45,19 @@ from dataclasses import dataclass
 from .bits import BitReader, BitWriter
 from .check import CHECK_SIZES
 from ..errors import FormatError
-from .ids import CODER_IDS, CUSTOM_PROFILE, DEFAULT_PRIOR, DEFAULT_PROFILE, DEFAULT_SIZE, PRIOR_IDS, SIZE_TABLE, name_of
+from .ids import (CODER_IDS, CUSTOM_PROFILE, DEFAULT_PRIOR, DEFAULT_PRIORS, DEFAULT_PROFILE, DEFAULT_SIZE, PRIOR_IDS,
+                  SIZE_TABLE, name_of)
 
+#: The format ``Header`` writes unless told otherwise (format v1, version field 0): kept so that
+#: existing callers write exactly the bytes they always wrote (the golden files pin them).
 FORMAT_VERSION = 0
-#: The version field's value for a format-v1 file with a check field.
-CHECKED_VERSION = 1
+#: The format recommended for new files (format v2, version field 1: ngram-v2 is the default
+#: prior, at no header cost). The CLI and pipeline pass ``Header(..., version=RECOMMENDED_VERSION)``.
+RECOMMENDED_VERSION = 1
+#: Formats (``Header.version``) this release reads and writes.
+SUPPORTED_VERSIONS = (0, 1)
+#: The version field's value for a format-v2 file with a check field (``Header.version`` is 1).
+CHECKED_VERSION = 2
 #: Where the check field starts: after version, coder, four flags and the 3-bit size code.
 CHECK_OFFSET = 11
 #: The 3-bit codes of the check sizes (``check.CHECK_SIZES``), all of even parity.
@@ -100,7 +109,7 @@ class Header:
     custom_hash: int | None = None
     version: int = FORMAT_VERSION
 
-    #: Bits of CRC over the whole file (0: none; else one of ``check.CHECK_SIZES``).
+    #: Bits of CRC over the whole file (0: none; else one of ``check.CHECK_SIZES``; format v2 only).
     check_bits: int = 0
 
     def __post_init__(self) -> None:
@@ -108,8 +117,10 @@ class Header:
         writes a file its own decoder rejects."""
         if not isinstance(self.coder, str) or self.coder not in CODER_IDS:
             raise ValueError(f"unknown coder {self.coder!r}")
+        if isinstance(self.version, bool) or self.version not in SUPPORTED_VERSIONS:
+            raise ValueError(f"the format version must be one of {SUPPORTED_VERSIONS}, not {self.version!r}")
         if self.prior is None:
-            object.__setattr__(self, "prior", DEFAULT_PRIOR[self.coder])
+            object.__setattr__(self, "prior", DEFAULT_PRIORS[self.version][self.coder])
         if not isinstance(self.prior, str) or self.prior not in PRIOR_IDS:
             raise ValueError(f"unknown prior {self.prior!r}")
         if DEFAULT_PRIOR[self.coder] == "none" and self.prior != "none":
@@ -117,7 +128,7 @@ class Header:
         if DEFAULT_PRIOR[self.coder] != "none" and self.prior == "none":
             raise ValueError(f"the {self.coder} coder needs a prior")
         for name, low, high in (("width", 1, _MAX_SIDE), ("height", 1, _MAX_SIDE), ("seed", 0, MAX_SEED),
-                                ("profile", 0, MAX_PROFILE_ID), ("version", FORMAT_VERSION, FORMAT_VERSION)):
+                                ("profile", 0, MAX_PROFILE_ID)):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
                 raise ValueError(f"{name} must be a whole number from {low} to {high}, not {value!r}")
@@ -130,6 +141,9 @@ class Header:
                 self.check_bits != 0 and self.check_bits not in CHECK_SIZES):
             raise ValueError(f"check_bits must be 0 (no check) or one of {', '.join(map(str, CHECK_SIZES))}, "
                              f"not {self.check_bits!r}")
+        if self.check_bits and self.version != RECOMMENDED_VERSION:
+            raise ValueError(f"a check field exists in format version {RECOMMENDED_VERSION + 1} files only "
+                             f"(version={RECOMMENDED_VERSION})")
 
     @property
     def pixels(self) -> int:
@@ -141,7 +155,7 @@ def write_header(header: Header, out: BitWriter) -> None:
     out.write_uint(CHECKED_VERSION if header.check_bits else header.version, 2)
     coder_id = CODER_IDS[header.coder]
     out.write_uint(min(coder_id, 3), 2)
-    has_prior = header.prior != DEFAULT_PRIOR[header.coder]
+    has_prior = header.prior != DEFAULT_PRIORS[header.version][header.coder]
     has_profile = header.profile != DEFAULT_PROFILE
     has_size = (header.width, header.height) != DEFAULT_SIZE
     has_seed = header.seed != 0
@@ -173,20 +187,30 @@ def write_header(header: Header, out: BitWriter) -> None:
 def read_header(data: bytes) -> tuple[Header, BitReader]:
     """Parse the header of ``data``; return it and a reader positioned at the payload.
 
-    Raises FormatError (one sentence) for empty, foreign, truncated or unsupported files.
+    Raises FormatError (one sentence) for empty, foreign, truncated or unsupported files; a file
+    that fails to parse and looks like a PNG, a JPEG, a PDF... is named as such.
     """
     if not data:
         raise FormatError("the file is empty, so it is not a .smc file")
-    r = BitReader(data)
-    version = r.read_uint(2)
-    if version not in (FORMAT_VERSION, CHECKED_VERSION):
+    try:
+        return _read_header(data)
+    except FormatError as e:
         foreign = sniff_foreign(data)
         if foreign:
-            raise FormatError(f"this is {foreign}, not a .smc file")
+            raise FormatError(f"this is {foreign}, not a .smc file") from e
+        raise
+
+
+def _read_header(data: bytes) -> tuple[Header, BitReader]:
+    r = BitReader(data)
+    version = r.read_uint(2)
+    if version not in (*SUPPORTED_VERSIONS, CHECKED_VERSION):
         raise FormatError(
             f"the file declares .smc format version {version + 1}, which this semcodec cannot read "
             "(it may be newer than this release, or not a .smc file)"
         )
+    # The format (``Header.version``): a checked file is a format-v2 file with a check field.
+    fmt = RECOMMENDED_VERSION if version == CHECKED_VERSION else version
     coder_id = r.read_uint(2)
     has_prior, has_profile, has_size, has_seed = (r.read_bit() for _ in range(4))
     check_bits = 0
@@ -202,7 +226,7 @@ def read_header(data: bytes) -> tuple[Header, BitReader]:
         coder = name_of(CODER_IDS, coder_id)
         if coder is None:
             raise FormatError(f"the file uses text coder id {coder_id}, unknown to this semcodec")
-        prior = DEFAULT_PRIOR[coder]
+        prior = DEFAULT_PRIORS[fmt][coder]
         if has_prior:
             prior_id = r.read_expgolomb(max_bits=_ID_ZEROS)
             prior = name_of(PRIOR_IDS, prior_id)
@@ -229,7 +253,7 @@ def read_header(data: bytes) -> tuple[Header, BitReader]:
     if r.padding_read:
         raise FormatError("the .smc file is truncated: it ends inside its header")
     try:
-        header = Header(coder, prior, profile, width, height, seed, custom_hash, FORMAT_VERSION, check_bits)
+        header = Header(coder, prior, profile, width, height, seed, custom_hash, fmt, check_bits)
     except ValueError as e:
         raise FormatError(f"the .smc header is invalid: {e}") from e
     return header, r

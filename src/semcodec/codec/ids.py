@@ -12,10 +12,15 @@ from __future__ import annotations
 CODER_IDS: dict[str, int] = {"ngram": 0, "consonant": 1, "raw": 2}
 
 #: Text priors (statistical models shipped as data files). 0 means "no prior".
-PRIOR_IDS: dict[str, int] = {"none": 0, "ngram-v1": 1}
+PRIOR_IDS: dict[str, int] = {"none": 0, "ngram-v1": 1, "ngram-v2": 2}
 
-#: The prior a coder uses when the header does not name one.
+#: The prior a coder uses when the header does not name one, in format version 1 (version field 0).
 DEFAULT_PRIOR: dict[str, str] = {"ngram": "ngram-v1", "consonant": "none", "raw": "none"}
+
+#: The same per format (``Header.version``): format 2 differs only in that ngram's default prior is
+#: ngram-v2, so a file with the better prior pays no header bits for naming it. (On the wire, format
+#: 2 is version field 1, or 2 when a check field follows: see ``container``.)
+DEFAULT_PRIORS: dict[int, dict[str, str]] = {0: DEFAULT_PRIOR, 1: {**DEFAULT_PRIOR, "ngram": "ngram-v2"}}
 
 #: The generator profile assumed when the header does not name one (see ``semcodec.models.profiles``).
 DEFAULT_PROFILE = 1

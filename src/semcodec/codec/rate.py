@@ -12,6 +12,10 @@ Strategies (``fit_text``):
 - ``select``: extractive selection: drop function words first (they carry the least meaning
   and a decoder's text-to-image model barely needs them), then drop content words from the end
   (describers put the salient content first), keeping the remaining words in their order.
+- ``content``: fill the budget with the most meaning per bit (``semcodec.codec.content``):
+  the text cleaned of meta openings and picture self-references (``normalize``), then whole
+  noun phrases in the describer's order, the subject first, function words only where they
+  fit. Recommended (``RECOMMENDED_STRATEGY``; measured in docs/TEXT.md).
 - ``rewrite``: ask a language model (the ``shorten`` callback) for a description of about
   ``word_target`` words, then fit its answer with ``select``.
 
@@ -32,27 +36,20 @@ from dataclasses import dataclass
 
 from ..errors import BudgetError, InputError
 from ..limits import MAX_DESCRIPTION_CHARS, MAX_SMC_BYTES
+from .words import FUNCTION_WORDS, bare, check_description, content_words
 
 #: Strategies that need no model; ``rewrite`` (a language model) is one more.
-STRATEGIES = ("truncate", "select")
+STRATEGIES = ("truncate", "select", "content")
 ALL_STRATEGIES = (*STRATEGIES, "rewrite")
+#: The strategy new files should use (the CLI's default); ``compress`` keeps ``truncate`` as its
+#: own default so that existing calls write the bytes they always wrote.
+RECOMMENDED_STRATEGY = "content"
 
 #: Bits a word of a description costs, by coder, rounded up from the dev split of bench_text.py
 #: (ngram 0.99, consonant 2.64, raw 8.0 bits per character; 5.85 characters a word with its space).
 #: Only used to tell models how many words to write; the exact coded length decides what fits.
 BITS_PER_WORD = {"ngram": 6, "consonant": 16, "raw": 47}
 
-# Function words: determiners, pronouns, prepositions, conjunctions, auxiliaries. Dropped first by
-# ``select``. Kept short and explicit on purpose: it is part of the behaviour users can read.
-FUNCTION_WORDS = frozenset(
-    """a an the this that these those there here it its it's is are was were be been being am
-    has have had having do does did of in on at to from by with without for into onto over under
-    above below between behind beside near through across along around about against among and
-    or but nor so yet as than then also very quite just which who whom whose what where when
-    while who's that's there's their they them he she his her him i we you our your my me us
-    some any each every both either neither all such can could would should will may might must
-    shall not no""".split()
-)
 
 _WORD = re.compile(r"\S+")
 _EDGE_PUNCT = ",;:-–—("
@@ -151,10 +148,6 @@ def _join(words: Sequence[str]) -> str:
     return text.rstrip(_EDGE_PUNCT + " ")
 
 
-def _bare(word: str) -> str:
-    return word.strip(".,;:!?\"'()[]").lower()
-
-
 def truncate_candidates(text: str) -> list[str]:
     """Prefixes of ``text`` at word boundaries, longest first, without trailing function words
     (a prefix ending in "on a" spends bits on words that carry nothing)."""
@@ -162,7 +155,7 @@ def truncate_candidates(text: str) -> list[str]:
     candidates: list[str] = []
     for k in range(len(words), 0, -1):
         prefix = words[:k]
-        while len(prefix) > 1 and _bare(prefix[-1]) in FUNCTION_WORDS:
+        while len(prefix) > 1 and bare(prefix[-1]) in FUNCTION_WORDS:
             prefix = prefix[:-1]
         candidate = _join(prefix)
         if not candidates or candidates[-1] != candidate:
@@ -174,8 +167,8 @@ def select_candidates(text: str) -> list[str]:
     """Texts with ever more words dropped, most text first: function words (last first), then
     content words from the end."""
     words = _WORD.findall(text)
-    function = [i for i in range(len(words) - 1, -1, -1) if _bare(words[i]) in FUNCTION_WORDS]
-    content = [i for i in range(len(words) - 1, -1, -1) if _bare(words[i]) not in FUNCTION_WORDS]
+    function = [i for i in range(len(words) - 1, -1, -1) if bare(words[i]) in FUNCTION_WORDS]
+    content = [i for i in range(len(words) - 1, -1, -1) if bare(words[i]) not in FUNCTION_WORDS]
     order = function + content
     candidates = []
     dropped: set[int] = set()
@@ -214,6 +207,7 @@ def fit_text(
     """
     check_strategy(strategy)
     text = cap_length(text)
+    check_description(text)
     file_bits = functools.lru_cache(maxsize=None)(file_bits)  # each candidate is coded once
     if file_bits(text) <= budget:
         return text
@@ -224,12 +218,16 @@ def fit_text(
         if file_bits(text) <= budget:
             return text
         strategy = "select"
+    if strategy == "content":
+        from .content import fit_content
+
+        return fit_content(text, budget, file_bits, truncate=lambda t: fit_text(t, budget, file_bits, "truncate"))
     candidates = CANDIDATES[strategy](normalize(text))
     if not candidates or file_bits(candidates[-1]) > budget:
         # Not even the first word fits: keep the earliest content word that does, rather than
         # nothing (a rare first word spelled out letter by letter can cost 30 bits alone).
         for word in _WORD.findall(normalize(text)):
-            if _bare(word) and _bare(word) not in FUNCTION_WORDS and file_bits(_join([word])) <= budget:
+            if bare(word) and bare(word) not in FUNCTION_WORDS and file_bits(_join([word])) <= budget:
                 return _join([word])
         empty = file_bits("")
         raise BudgetError(
@@ -249,3 +247,29 @@ def fit_text(
         if file_bits(candidates[k]) <= budget:
             return candidates[k]
     return candidates[hi]
+
+
+def content_note(text: str, kept: str, budget: int, file_bits: Callable[[str], int], strategy: str) -> str | None:
+    """One sentence for the user when the kept text holds no content word although the
+    description has one (None otherwise), naming the smallest budget whose cut would keep one.
+
+    The smallest budget is found by bisection over whole-file budgets with the same strategy
+    (``rewrite`` is measured as ``select``: no model is asked again).
+    """
+    if content_words(kept) or not content_words(text):
+        return None
+    strategy = "select" if strategy == "rewrite" else strategy
+
+    def keeps_content(b: int) -> bool:
+        try:
+            return bool(content_words(fit_text(text, b, file_bits, strategy)))
+        except BudgetError:
+            return False
+
+    lo, hi = budget, file_bits(text)  # keeps_content(hi): the whole text fits
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        lo, hi = (lo, mid) if keeps_content(mid) else (mid, hi)
+    shown = kept if kept else "nothing"
+    return (f"the {budget}-bit file keeps only {shown!r}, no word that names anything to draw; "
+            f"a budget of {hi} bits would keep one (or use --strategy content)")

@@ -16,7 +16,7 @@ import click
 from ._common import parse_options
 
 #: Strategy names for --strategy (kept here so that --help imports nothing but click).
-STRATEGIES = ("truncate", "select", "rewrite")
+STRATEGIES = ("content", "truncate", "select", "rewrite")
 
 #: How to try semcodec without model weights (the epilog of the commands that run models).
 FAKES_HELP = (
@@ -72,8 +72,13 @@ def encoding_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     ``model_options``)."""
     return model_options(_apply(fn, [
         click.option("--coder", default="ngram", show_default=True, help="Text coder: ngram, consonant or raw."),
-        click.option("--strategy", type=click.Choice(STRATEGIES), default="truncate", show_default=True,
-                     help="How a description is cut to the budget (rewrite asks the text model to shorten it)."),
+        click.option("--strategy", type=click.Choice(STRATEGIES), default="content", show_default=True,
+                     help="How a description is cut to the budget: content (whole phrases, the most meaning "
+                     "per bit), truncate (the longest prefix), select (drop function words first), rewrite "
+                     "(the text model shortens it)."),
+        click.option("--format-version", type=click.Choice(["1", "2"]), default="2", show_default=True,
+                     help="The .smc format to write: 2 (ngram-v2 is the default prior) or 1 (as semcodec "
+                     "wrote before ngram-v2; any release decodes both)."),
         click.option("--describe", "describe_mode", type=click.Choice(["brief", "full"]), default="brief", show_default=True,
                      help="Ask the describer for about as many words as the budget holds (brief), or for a full "
                      "description that rate control cuts (full)."),
@@ -116,5 +121,6 @@ def encode_config(kw: dict[str, Any], budget: Any = None, **override: Any) -> An
 
     values = dict(budget=budget or Budget(), coder=kw["coder"], strategy=kw["strategy"], describe=kw["describe_mode"],
                   seed=kw["seed"], reflect=kw["reflect"], seeds=kw["seeds"], patience=kw["patience"],
-                  quality_target=kw.get("quality_target"), check_bits=int(kw.get("check_bits") or 0))
+                  quality_target=kw.get("quality_target"), check_bits=int(kw.get("check_bits") or 0),
+                  format_version=int(kw.get("format_version") or 2))
     return EncodeConfig(**{**values, **override})

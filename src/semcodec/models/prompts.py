@@ -93,6 +93,36 @@ EXPAND = EXPAND_V1
 SHORTEN = SHORTEN_V1
 REVISE = REVISE_V1
 
+# --- BEGIN describer prompts v2 (issue 10: meaning per bit) ---------------------------------------
+# Real describers open with boilerplate ("The image captures", "This photo shows"), which rate
+# control then spends a tight budget on, and use rare words that the prior spells letter by letter.
+# v2 asks for the most salient content first, no meta opening and plain common words. Its effect on
+# real describers could not be measured where it was written (no vision-language model there);
+# ``semcodec.codec.normalize.clean`` removes such openings either way where a budget cuts the text.
+_PLAIN_V2 = (
+    "Start with the main subject itself (for example 'A red brick house ...'), never with words about "
+    "the picture such as 'The image shows', 'This photo captures' or 'In this image'. Then the other "
+    "salient objects with their attributes (colour, size, material, count), their positions and "
+    "relations, the setting, the lighting, and the style or medium if it is not a photo. Most "
+    "important first. Use plain, common words rather than rare or flowery ones, one compact "
+    "paragraph, no lists, no quotation marks."
+)
+DESCRIBE_V2 = Prompt("describe", 2, "", "Describe this image so that a text-to-image model can recreate it. " + _PLAIN_V2)
+DESCRIBE_BRIEF_V2 = Prompt("describe-brief", 2, "", DESCRIBE_V2.user + " Use at most {max_words} words.")
+SHORTEN_V2 = Prompt(
+    "shorten",
+    2,
+    "You shorten image descriptions for a text-to-image model. Keep what matters most for recreating "
+    "the image: the main subject first, then key attributes and colours, layout, style. Drop words "
+    "about the picture itself ('The image shows', 'in this photo') and filler first; use plain, "
+    "common words. Reply with the shortened description only.",
+    SHORTEN_V1.user,
+)
+DESCRIBE = DESCRIBE_V2
+DESCRIBE_BRIEF = DESCRIBE_BRIEF_V2
+SHORTEN = SHORTEN_V2
+# --- END describer prompts v2 ----------------------------------------------------------------------
+
 
 def parse_revision(reply: str) -> tuple[list[str], str]:
     """Split a reply to ``REVISE`` into (differences, revised prompt).

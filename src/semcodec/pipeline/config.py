@@ -26,7 +26,7 @@ import re
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
-from ..codec.rate import ALL_STRATEGIES, Budget
+from ..codec.rate import ALL_STRATEGIES, RECOMMENDED_STRATEGY, Budget
 from ..errors import InputError
 
 #: Option names whose values are secrets: never recorded, printed or hashed. Whole words at
@@ -87,9 +87,13 @@ class EncodeConfig:
 
     budget: Budget = field(default_factory=Budget)
     coder: str = "ngram"
-    #: The coder's prior (None: the coder's default).
+    #: The coder's prior (None: the format's default for the coder; ngram-v2 in format 2).
     prior: str | None = None
-    strategy: str = "truncate"
+    #: Rate control (``codec.rate``): ``content`` keeps the most meaning per bit at tight budgets.
+    strategy: str = RECOMMENDED_STRATEGY
+    #: The .smc format new files are written in: 2 (ngram-v2 is the default prior, no header
+    #: cost) or 1 (what semcodec wrote before ngram-v2).
+    format_version: int = 2
     #: ``brief``: ask the describer for about as many words as the budget holds; ``full``: a full
     #: description that rate control cuts.
     describe: str = "brief"
@@ -120,6 +124,11 @@ class EncodeConfig:
         if isinstance(self.check_bits, bool) or self.check_bits not in (0, *CHECK_SIZES):
             raise InputError(f"check_bits is 0 (no check) or one of {', '.join(map(str, CHECK_SIZES))}, "
                              f"not {self.check_bits!r}")
+        if isinstance(self.format_version, bool) or self.format_version not in (1, 2):
+            raise InputError(f"format_version is 1 or 2, not {self.format_version!r}")
+        if self.check_bits and self.format_version != 2:
+            raise InputError("a check field exists in format 2 files only; use format_version 2",
+                             params=("format_version",))
         if self.quality_target is not None:
             q = self.quality_target
             if isinstance(q, bool) or not isinstance(q, (int, float)) or not math.isfinite(q):

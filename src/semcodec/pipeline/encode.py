@@ -57,7 +57,7 @@ def plan(models: ModelSet, config: EncodeConfig, width: int, height: int) -> tup
     p = models.profile
     try:
         header = Header(config.coder, config.prior, p.id, width, height, config.seed, p.custom_hash,
-                        check_bits=config.check_bits)
+                        version=config.format_version - 1, check_bits=config.check_bits)
     except ValueError as e:
         raise InputError(f"invalid header settings: {e}") from None
     bits = config.budget.bits(width, height)
@@ -142,7 +142,9 @@ def encode(
             write_trace(result, trace)
     else:
         enc, notes = code(description, config.seed, budget), []
-    return EncodeResult(enc, description, models.profile, result, costs.as_dict(), [*models.take_notes(), *notes])
+    # Rate control's own sentences (e.g. that the kept text names nothing to draw) come with the file.
+    return EncodeResult(enc, description, models.profile, result, costs.as_dict(),
+                        [*models.take_notes(), *notes, *enc.notes])
 
 
 def _as_image(image: Any) -> Image | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ..codec.normalize import clean
 from ..codec.rate import normalize
 from ..errors import BackendError
 from ..models.prompts import DESCRIBE, DESCRIBE_BRIEF, REVISE, SHORTEN, parse_revision
@@ -25,7 +26,9 @@ def describe(models: ModelSet, image: Image, max_words: int | None = None) -> st
     """The describer's description of ``image`` (in about ``max_words`` words, if given),
     white space normalised."""
     instruction = DESCRIBE_BRIEF.instruction(max_words=max_words) if max_words else DESCRIBE.instruction()
-    text = normalize(models.get("describer").describe(image, instruction))
+    said = normalize(models.get("describer").describe(image, instruction))
+    # A describer's meta opening ("The image shows") carries nothing a generator can draw.
+    text = clean(said) or said
     if not text:
         raise BackendError(f"the describer {models.specs['describer']} returned an empty description")
     return text

@@ -38,7 +38,7 @@ class EncodeForm:
         ubpp: Annotated[float | None, Form(description="Budget in micro-bits per pixel of the original, e.g. 100.")] = None,
         max_bits: Annotated[int | None, Form(description="Budget for the whole file in bits.")] = None,
         coder: Annotated[str, Form(description="Text coder: ngram, consonant or raw.")] = "ngram",
-        strategy: Annotated[str, Form(description="Rate control: truncate, select or rewrite.")] = "truncate",
+        strategy: Annotated[str, Form(description="Rate control: content (default), truncate, select or rewrite.")] = "content",
         describe: Annotated[str, Form(description="brief (as many words as the budget holds) or full.")] = "brief",
         seed: Annotated[int, Form(description="Generator seed stored in the file (without seeds > 1).")] = 0,
         seeds: Annotated[int, Form(description="Seeds to try; the best is stored (a search).")] = 1,
@@ -210,7 +210,7 @@ def examples() -> list[dict[str, str]]:
 
 @router.get("/health", tags=["server"], summary="Whether the server is up, and its models and limits")
 def health(request: Request) -> JSONResponse:
-    from ..codec.rate import ALL_STRATEGIES
+    from ..codec.rate import ALL_STRATEGIES, RECOMMENDED_STRATEGY
     from ..codec.text import CODERS
     from .errors import scrub
 
@@ -220,5 +220,6 @@ def health(request: Request) -> JSONResponse:
         "status": "ok", "generator": models.profile.name, "describer": scrub(str(models.specs["describer"])),
         "limits": {"max_upload_bytes": s.max_upload_bytes, "max_pixels": s.max_pixels, "timeout": s.timeout,
                    "queue": s.queue, "max_seeds": s.max_seeds, "max_reflect": s.max_reflect},
-        "coders": list(CODERS), "strategies": list(ALL_STRATEGIES), "study": s.study is not None,
+        "coders": list(CODERS), "strategies": sorted(ALL_STRATEGIES, key=lambda x: x != RECOMMENDED_STRATEGY),
+        "study": s.study is not None,
     })

@@ -11,7 +11,9 @@ Symbols of the word model: 0 = END-OF-TEXT (also the begin-of-text padding of th
 1 = ESCAPE (the token is spelled by the character model), 2.. = vocabulary tokens (see
 ``tokenize``). Symbols of the character model: 0 = END-OF-TOKEN (and its context padding),
 1 = RAW (the character follows as a code point, uniform over 0..0x10FFFF, so any Unicode string
-round-trips), 2.. = characters.
+round-trips), 2.. = characters. From ``ngram-v2`` on, a prior also has an escape layer (``escape``:
+other cases of vocabulary words and a general English lexicon, so that common words are never
+spelled); a file without one (``ngram-v1``) codes every escaped token by spelling it.
 
 Priors are versioned data files in ``semcodec/codec/text/priors/`` named by a stable id (``ngram-v1``).
 A prior, once released under an id, never changes (its SHA-256 is pinned below and checked on
@@ -39,6 +41,7 @@ MAGIC = b"SEMCODEC-PRIOR\n"
 #: Released priors: id -> SHA-256 of the file. Never change an entry; add a new id instead.
 PRIORS: dict[str, str] = {
     "ngram-v1": "fb38c8d9d82754faa2adf128073b0f56eb39889dc9495fa84fa42949cf5331c1",
+    "ngram-v2": "1f64863a3cc95c5f26ab1260eb950b07a04f4b71473abb675ba0324c49adf1ed",
 }
 
 
@@ -185,6 +188,11 @@ class NgramPrior:
         self.spell = IntNgramModel(arrays, "c_", len(self.chars), meta["char_order"], meta["scale"])
         self.word_order = meta["word_order"]
         self.char_order = meta["char_order"]
+        self.escape = None
+        if "escape" in meta:  # ngram-v2 and later
+            from .escape import Escape
+
+            self.escape = Escape(meta["escape"], arrays, self.index)
 
 
 def read_prior_file(data: bytes) -> tuple[dict, dict[str, np.ndarray]]:

@@ -36,6 +36,7 @@ async function choose(choice) {
     await api("/study/api/answer", {method: "POST", headers: {"Content-Type": "application/json"},
                                     body: JSON.stringify({trial: current.trial, choice: choice, ms: ms})});
     current = null;
+    busy = false;  // before next() enables the buttons: a quick click on the next trial must count
     await next();
   } catch (e) {
     showError($("error"), e);
