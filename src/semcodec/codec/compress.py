@@ -14,15 +14,18 @@ own output: a coder states what its decoder will return (``TextCoder.decoded``).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import FormatError, InputError
 from .bits import BitWriter
 from .container import Header, read_header, sniff_foreign, write_header
-from .ids import DEFAULT_PROFILE
+from .ids import DEFAULT_PROFILE, LM_CUSTOM
 from .rate import Budget, ShortenFn, fit_text, word_target
 from .text import get_coder
 from .text.base import TextCoder
+
+if TYPE_CHECKING:
+    from .text.lm import TokenModel
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,7 @@ class Encoded:
             "prior": h.prior,
             "profile": h.profile,
             "custom_hash": h.custom_hash,
+            "lm_hash": h.lm_hash,
             "width": h.width,
             "height": h.height,
             "seed": h.seed,
@@ -104,15 +108,17 @@ def compress(
     *,
     strategy: str = "truncate",
     shorten: ShortenFn | None = None,
+    lm: "TokenModel | str | None" = None,
 ) -> Encoded:
     """Code ``text`` under ``header``, fitted to ``budget`` (a ``Budget``, a number of bits for
-    the whole file, or None for no limit) with rate-control ``strategy``.
+    the whole file, or None for no limit) with rate-control ``strategy``. ``lm`` is the language
+    model of the ``lm`` coder (loaded, or a spec; default: the one the header names).
 
     Raises BudgetError if not even one word fits, InputError for a text the coder cannot code.
     """
     if not isinstance(text, str):
         raise InputError(f"the description must be a str, not {type(text).__name__}")
-    packer = _Packer(header, get_coder(header.coder, header.prior))
+    packer = _Packer(header, get_coder(header.coder, header.prior, lm=lm, lm_hash=header.lm_hash))
     bits = budget.bits(header.width, header.height) if isinstance(budget, Budget) else budget
     try:
         if bits is not None:
@@ -136,23 +142,39 @@ def compress_text(
     max_bits: int | None = None,
     ubpp: float | None = None,
     strategy: str = "truncate",
+    lm: "TokenModel | str | None" = None,
 ) -> Encoded:
     """``compress`` with the header's fields and the budget as keywords.
 
-    The budget counts the whole file (8 x bytes). Raises BudgetError if not even one word fits.
+    ``lm`` chooses the language model of the ``lm`` coder: a loaded model, a table name, a Hub
+    repo id or a local folder (a model outside the LM table is written as ``lm-custom`` with its
+    fingerprint). The budget counts the whole file (8 x bytes). Raises BudgetError if not even
+    one word fits.
     """
-    get_coder(coder, prior)  # an unknown coder or prior is a clear error before anything else
+    if lm is not None and coder != "lm":
+        raise InputError(f"a language model (lm) is used only by the lm coder, not by {coder}")
+    # An unknown coder or prior, or a model that cannot be loaded, is a clear error before anything else.
+    text_coder = get_coder(coder, prior, lm=lm)
+    lm_hash = None
+    if coder == "lm":
+        lm = text_coder.model
+        prior = lm.prior
+        lm_hash = lm.fingerprint if prior == LM_CUSTOM else None
     try:
-        header = Header(coder, prior, profile, width, height, seed, custom_hash)
+        header = Header(coder, prior, profile, width, height, seed, custom_hash, lm_hash=lm_hash)
     except (TypeError, ValueError) as e:
         raise InputError(f"invalid header settings: {e}") from e
-    return compress(text, header, Budget(ubpp=ubpp, max_bits=max_bits), strategy=strategy)
+    return compress(text, header, Budget(ubpp=ubpp, max_bits=max_bits), strategy=strategy, lm=lm)
 
 
-def decompress(data: bytes) -> Encoded:
-    """Parse a .smc file and decode its text. Raises FormatError for anything but a valid file."""
+def decompress(data: bytes, *, lm: "TokenModel | str | None" = None) -> Encoded:
+    """Parse a .smc file and decode its text. Raises FormatError for anything but a valid file.
+
+    ``lm`` gives the language model of an ``lm`` file (loaded, or a spec; needed for a custom
+    model, which is checked against the file's fingerprint); BackendError when it cannot be loaded.
+    """
     header, reader = read_header(data)
-    coder = get_coder(header.coder, header.prior)
+    coder = get_coder(header.coder, header.prior, lm=lm, lm_hash=header.lm_hash)
     try:
         text = coder.decode(reader)
     except ValueError as e:

@@ -7,12 +7,12 @@ header is a handful of bits and every field that has a common value costs one fl
 Byte layout (bits, most significant first; no alignment between fields)::
 
     2  version       0 = format v1. 1..3 are reserved: a decoder rejects them.
-    2  coder         0 ngram, 1 consonant, 2 raw, 3 = extended: expgolomb(id - 3) follows
+    2  coder         0 ngram, 1 consonant, 2 raw, 3 = extended: expgolomb(id - 3) follows (lm = 3)
     1  P             1: a prior id follows; 0: the coder's default prior
     1  G             1: a generator profile id follows; 0: the default profile (1)
     1  S             1: a size follows; 0: 1024x1024
     1  D             1: a seed follows; 0: seed 0
-    [P] expgolomb(prior id)
+    [P] expgolomb(prior id); prior ``lm-custom`` is followed by the 32-bit fingerprint of its model
     [G] expgolomb(profile id); profile 0 (custom) is followed by a 32-bit hash of its settings
     [S] 4-bit index into the size table; index 15 is followed by expgolomb_8(w - 1), expgolomb_8(h - 1)
     [D] expgolomb(seed - 1)
@@ -35,7 +35,9 @@ from dataclasses import dataclass
 
 from .bits import BitReader, BitWriter
 from ..errors import FormatError
-from .ids import CODER_IDS, DEFAULT_PRIOR, DEFAULT_PROFILE, DEFAULT_SIZE, PRIOR_IDS, SIZE_TABLE, name_of
+from .ids import (
+    CODER_IDS, DEFAULT_PRIOR, DEFAULT_PROFILE, DEFAULT_SIZE, LM_CUSTOM, LM_PRIORS, PRIOR_IDS, SIZE_TABLE, name_of,
+)
 
 FORMAT_VERSION = 0
 CUSTOM_PROFILE = 0
@@ -72,6 +74,8 @@ class Header:
     seed: int = 0
     custom_hash: int | None = None
     version: int = FORMAT_VERSION
+    #: The 32-bit fingerprint of a custom language model (prior ``lm-custom``), else None.
+    lm_hash: int | None = None
 
     def __post_init__(self) -> None:
         if self.coder not in CODER_IDS:
@@ -88,6 +92,12 @@ class Header:
             raise ValueError("a custom profile (id 0) needs a custom_hash, and only it has one")
         if self.custom_hash is not None and not 0 <= self.custom_hash < 1 << 32:
             raise ValueError("custom_hash must be a 32-bit unsigned integer")
+        if (self.coder == "lm") != (self.prior in LM_PRIORS):
+            raise ValueError(f"the {self.coder} coder cannot use the prior {self.prior!r}")
+        if (self.prior == LM_CUSTOM) != (self.lm_hash is not None):
+            raise ValueError("a custom language model (prior lm-custom) needs an lm_hash, and only it has one")
+        if self.lm_hash is not None and not 0 <= self.lm_hash < 1 << 32:
+            raise ValueError("lm_hash must be a 32-bit unsigned integer")
 
     @property
     def pixels(self) -> int:
@@ -109,6 +119,8 @@ def write_header(header: Header, out: BitWriter) -> None:
         out.write_expgolomb(coder_id - 3)
     if has_prior:
         out.write_expgolomb(PRIOR_IDS[header.prior])
+    if header.prior == LM_CUSTOM:
+        out.write_uint(header.lm_hash, 32)
     if has_profile:
         out.write_expgolomb(header.profile)
         if header.profile == CUSTOM_PROFILE:
@@ -156,6 +168,7 @@ def read_header(data: bytes) -> tuple[Header, BitReader]:
             prior = name_of(PRIOR_IDS, prior_id)
             if prior is None:
                 raise FormatError(f"the file uses text prior id {prior_id}, unknown to this semcodec")
+        lm_hash = r.read_uint(32) if prior == LM_CUSTOM else None
         profile, custom_hash = DEFAULT_PROFILE, None
         if has_profile:
             profile = r.read_expgolomb(max_bits=16)
@@ -177,7 +190,7 @@ def read_header(data: bytes) -> tuple[Header, BitReader]:
     if r.padding_read:
         raise FormatError("the .smc file is truncated: it ends inside its header")
     try:
-        header = Header(coder, prior, profile, width, height, seed, custom_hash, version)
+        header = Header(coder, prior, profile, width, height, seed, custom_hash, version, lm_hash)
     except ValueError as e:
         raise FormatError(f"the .smc header is invalid: {e}") from e
     return header, r
