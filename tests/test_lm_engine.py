@@ -181,3 +181,25 @@ def test_gpu_frequencies_equal_cpu_frequencies(kind, tiny_causal_lm_dirs, tiny_i
     assert np.array_equal(_token_by_token(gpu, ids[:40]), _token_by_token(cpu, ids[:40]))
     assert json.dumps(compress_text(TEXT, coder="lm", lm=gpu).data.hex()) == json.dumps(
         compress_text(TEXT, coder="lm", lm=cpu).data.hex())
+
+
+def test_a_file_decodes_with_only_its_tokens_bytes(tiny_int_lms):
+    """A payload coding another segmentation of the text (as another tokenizers release might
+    produce) still decodes: decoding needs the tokens' bytes, not the tokenizer's merges."""
+    from semcodec.codec.bits import BitWriter
+    from semcodec.codec.container import Header, write_header
+    from semcodec.codec.text.arith import ArithmeticEncoder
+    from semcodec.codec.text.lm import LMCoder
+
+    model = tiny_int_lms["llama"]
+    text = "the sand"
+    byte_ids = [model.tokenizer._byte_ids[b] for b in text.encode()]
+    assert byte_ids != model.tokenize(text)
+    w = BitWriter()
+    write_header(Header(coder="lm", prior="lm-custom", lm_hash=model.fingerprint), w)
+    enc = ArithmeticEncoder(w)
+    for interval in LMCoder(model)._intervals(byte_ids):
+        enc.encode(*interval)
+    enc.finish()
+    assert decompress(w.to_bytes(), lm=model).text == text
+    assert compress_text(text, coder="lm", lm=model).data != w.to_bytes()

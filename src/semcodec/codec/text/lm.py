@@ -128,11 +128,20 @@ class LMCoder:
     def __init__(self, model: TokenModel) -> None:
         self.model = model
         self._memo = _Memo()
+        self._decoded: dict[str, list[int]] = {}
 
     # -- encoding -----------------------------------------------------------------------------
     def encode(self, text: str, out: BitWriter) -> None:
-        """Append the code of ``text``; ``ValueError`` if the tokenizer cannot represent it."""
-        ids = self.model.tokenize(text)
+        """Append the code of ``text``; ``ValueError`` if the tokenizer cannot represent it.
+
+        A text this coder has just decoded is coded with the tokens it was decoded from: so the
+        canonical check of ``decompress`` holds the payload to its token sequence, and a file
+        still decodes where the tokenizer library segments text differently (decoding needs only
+        the tokens' bytes).
+        """
+        ids = self._decoded.get(text)
+        if ids is None:
+            ids = self.model.tokenize(text)
         if len(ids) > MAX_TOKENS:
             raise ValueError(f"it has {len(ids)} tokens and the lm coder codes at most {MAX_TOKENS}")
         start = len(out)
@@ -192,7 +201,11 @@ class LMCoder:
             dec.consume(*interval)
             node = self._memo.add(node, tok, interval)
             if tok == model.eot:
-                return model.detokenize(ids)
+                text = model.detokenize(ids)
+                if len(self._decoded) >= 16:
+                    self._decoded.clear()
+                self._decoded[text] = ids
+                return text
             ids.append(tok)
             if len(ids) + 1 > limit:
                 raise ValueError("the lm payload decodes to more tokens than its bits can hold")
