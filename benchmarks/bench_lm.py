@@ -15,6 +15,10 @@ progress to stderr:
 2. Speed: tokens per second to encode (one-pass scoring + coding) and decode (token by token, KV
    cache), on 1 and 2 torch threads (and CUDA with ``--device cuda``); float one-pass for scale.
 3. Memory: the engine's weights, its KV cache per token, the process's peak RSS.
+
+``--random-arch smollm2-135m`` (or ``qwen2.5-0.5b``) times instead a randomly initialised model
+of that architecture (numbers from the model's config.json, as published; no weights needed):
+speed and memory only, since random weights say nothing about the rate.
 """
 
 from __future__ import annotations
@@ -116,6 +120,34 @@ def speed(model, hf, texts: list[str], threads: int) -> dict[str, float]:
     return {"encode": tokens / enc_s, "decode": tokens / dec_s, "float": tokens / float_s}
 
 
+#: Architectures of the LM table rows, from their published config.json files (unverified here).
+ARCHS = {
+    "smollm2-135m": ("LlamaForCausalLM", dict(hidden_size=576, intermediate_size=1536, num_hidden_layers=30,
+                                              num_attention_heads=9, num_key_value_heads=3, vocab_size=49152,
+                                              tie_word_embeddings=True, rope_theta=100000.0, rms_norm_eps=1e-5)),
+    "qwen2.5-0.5b": ("Qwen2ForCausalLM", dict(hidden_size=896, intermediate_size=4864, num_hidden_layers=24,
+                                              num_attention_heads=14, num_key_value_heads=2, vocab_size=151936,
+                                              tie_word_embeddings=True, rope_theta=1000000.0, rms_norm_eps=1e-6)),
+}
+
+
+def random_model(arch: str, folder: Path) -> Path:
+    """Save a randomly initialised model of ``arch`` with the test suite's byte-level tokenizer."""
+    import torch
+    import transformers
+
+    sys.path.insert(0, str(ROOT / "tests"))
+    from tiny_lm import byte_bpe_tokenizer
+
+    cls_name, kw = ARCHS[arch]
+    cls = getattr(transformers, cls_name)
+    config = getattr(transformers, cls_name.replace("ForCausalLM", "Config"))(**kw, bos_token_id=286, eos_token_id=286)
+    torch.manual_seed(0)
+    cls(config).save_pretrained(folder)
+    byte_bpe_tokenizer().save_pretrained(folder)
+    return folder
+
+
 def memory(model) -> dict[str, float]:
     m = model.engine.model
     linears = [m.embed] + ([] if m.head is m.embed else [m.head])
@@ -127,6 +159,22 @@ def memory(model) -> dict[str, float]:
             "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
 
 
+def _speed_table(model, hf, sample: list[str], device: str, load_s: float) -> None:
+    tokens = sum(len(model.tokenize(t)) + 1 for t in sample)
+    print(f"Speed on {len(sample)} dev descriptions ({tokens} tokens with end of text; tokens per second; "
+          f"device {device}).\n")
+    print("| torch threads | encode (one pass + coding) | decode (token by token) | float32 one pass |")
+    print("|---|---|---|---|")
+    for threads in (1, 2):
+        _log(f"speed on {threads} thread(s) ...")
+        s = speed(model, hf, sample, threads)
+        print(f"| {threads} | {s['encode']:.0f} | {s['decode']:.0f} | {s['float']:.0f} |")
+    mem = memory(model)
+    print(f"\nMemory: engine weights {mem['weights_mb']:.1f} MiB (float64 holding int8), KV cache "
+          f"{mem['kv_kb_per_token']:.1f} KiB per token, process peak RSS {mem['peak_rss_mb']:.0f} MiB "
+          f"(float model included); loading and quantising took {load_s:.1f} s.\n")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--model", default=str(ROOT / "results" / "small-lm"))
@@ -134,13 +182,28 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--limit", type=int, default=200, help="texts per style for the rate")
     ap.add_argument("--speed-texts", type=int, default=10, help="texts timed per thread count")
     ap.add_argument("--device", default="cpu")
+    ap.add_argument("--random-arch", choices=sorted(ARCHS), help="time a random model of this architecture")
     a = ap.parse_args(argv)
+
+    import tempfile
 
     import torch
 
     from semcodec.models.lm import load_model
 
     torch.set_num_threads(1)
+    if a.random_arch:
+        with tempfile.TemporaryDirectory() as tmp:
+            _log(f"building a random {a.random_arch} ...")
+            folder = random_model(a.random_arch, Path(tmp))
+            t = time.perf_counter()
+            model = load_model(str(folder), device=a.device)
+            load_s = time.perf_counter() - t
+            hf = float_model(model).to(a.device)
+            sample = held_out(Path(a.corpora))["CM_3600 (PaLI, dev)"][: a.speed_texts]
+            print(f"## lm coder speed: random {a.random_arch} architecture (weights random: no rate)\n")
+            _speed_table(model, hf, sample, a.device, load_s)
+        return 0
     t = time.perf_counter()
     model = load_model(a.model, device=a.device)
     load_s = time.perf_counter() - t
@@ -160,18 +223,7 @@ def main(argv: list[str] | None = None) -> int:
               f"{r['int']:.4f} | {r['lm_payload']:.4f} | {r['ngram_payload']:.4f} |")
     print("\nngram-v1 was trained on the DOCCI descriptions; the small LM was not (CM_3600 is held out of both).\n")
 
-    sample = styles["CM_3600 (PaLI, dev)"][: a.speed_texts]
-    print(f"Speed on {len(sample)} dev descriptions (tokens per second, end of text included; device {a.device}).\n")
-    print("| torch threads | encode (one pass + coding) | decode (token by token) | float32 one pass |")
-    print("|---|---|---|---|")
-    for threads in (1, 2):
-        _log(f"speed on {threads} thread(s) ...")
-        s = speed(model, hf, sample, threads)
-        print(f"| {threads} | {s['encode']:.0f} | {s['decode']:.0f} | {s['float']:.0f} |")
-    mem = memory(model)
-    print(f"\nMemory: engine weights {mem['weights_mb']:.1f} MiB (float64 holding int8), KV cache "
-          f"{mem['kv_kb_per_token']:.1f} KiB per token, process peak RSS {mem['peak_rss_mb']:.0f} MiB "
-          f"(float model included); loading and quantising took {load_s:.1f} s.\n")
+    _speed_table(model, hf, styles["CM_3600 (PaLI, dev)"][: a.speed_texts], a.device, load_s)
     print("The rate of a pretrained model on descriptions cannot be measured on this project's machines "
           f"(no weights can be downloaded there). To measure it: `{PRETRAINED_COMMAND}`.")
     return 0
