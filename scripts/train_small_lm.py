@@ -148,8 +148,9 @@ def main(argv: list[str] | None = None) -> int:
     out.mkdir(parents=True, exist_ok=True)
     model.save_pretrained(out)
     tok.save_pretrained(out)
-    meta = {"steps": a.steps, "seconds": round(time.time() - start), "parameters": sum(p.numel() for p in model.parameters()),
-            "training_descriptions": len(texts), "training_tokens": sum(map(len, seqs)), "held_out": [DEV_FILE, OTHER_STYLE + " (DOCCI field)"],
+    meta = {"steps": a.steps, "seconds": round(time.time() - start),
+            "parameters": sum(p.numel() for p in model.parameters()), "training_descriptions": len(texts),
+            "training_tokens": sum(map(len, seqs)), "held_out": [DEV_FILE, OTHER_STYLE + " (DOCCI field)"],
             "args": vars(a)}
     (out / "training.json").write_text(json.dumps(meta, indent=2) + "\n")
     _log(f"saved to {out} after {meta['seconds']} s")

@@ -120,7 +120,8 @@ def test_cap_limits_every_token_to_63_64():
     capped = cap_frequencies(f, 4)
     assert capped[0] == 63 * 3 and (capped[1:] == 1).all()
     assert (cap_frequencies(np.array([5, 7, 9], dtype=np.int64), 3) == [5, 7, 9]).all()
-    for bad in (np.array([0, 1], dtype=np.int64), np.array([1, 2], dtype=np.int32), np.array([1, 2, 3], dtype=np.int64)):
+    bad_rows = (np.array([0, 1], dtype=np.int64), np.array([1, 2], dtype=np.int32), np.array([1, 2, 3], dtype=np.int64))
+    for bad in bad_rows:
         with pytest.raises(ValueError):
             cap_frequencies(bad, 2)
 

@@ -120,6 +120,8 @@ class IntegerEngine:
         p0 = len(self.tokens)
         if p0 + len(tokens) > MAX_CONTEXT:
             raise RangeError(f"the integer engine attends over at most {MAX_CONTEXT} positions")
+        for c in self._caches:  # a forward pass that raised may have left keys of unfinished tokens
+            c.length = p0
         ids = torch.tensor(tokens, dtype=torch.int64, device=self.device)
         pos = torch.arange(p0, p0 + len(tokens), device=self.device)
         m = self.model

@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .quant import FRAC
-from .tables import EXP_BITS, EXP_FRAC, RS_LO, RS_OUT
+from .tables import EXP_BITS, EXP_FRAC, RS_LO
 
 if TYPE_CHECKING:
     import torch
