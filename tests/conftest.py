@@ -70,6 +70,34 @@ def tiny_lm_dir(tiny_models_dir):
 
 
 @pytest.fixture(scope="session")
+def tiny_causal_lm_dirs(tiny_models_dir):
+    """Saved tiny LlamaForCausalLM and Qwen2ForCausalLM with deterministic weights and a
+    byte-level BPE tokenizer (tests/tiny_lm.py), keyed "llama" and "qwen2"."""
+    from tiny_lm import save_tiny_causal_lm
+
+    return {kind: save_tiny_causal_lm(tiny_models_dir / f"causal-{kind}", kind) for kind in ("llama", "qwen2")}
+
+
+@pytest.fixture(scope="session")
+def tiny_int_lms(tiny_causal_lm_dirs):
+    """The two tiny LMs loaded as integer ``LanguageModel``s (the lm coder's models)."""
+    from semcodec.models.lm import load_model
+
+    return {kind: load_model(str(path)) for kind, path in tiny_causal_lm_dirs.items()}
+
+
+@pytest.fixture
+def one_thread():
+    """Run torch on one thread (tiny products are slower on two threads of a busy machine)."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
+@pytest.fixture(scope="session")
 def tiny_sd_dir(tiny_models_dir):
     """A saved tiny Stable Diffusion pipeline."""
     from tiny_models import save_tiny_sd

@@ -22,14 +22,14 @@ from __future__ import annotations
 import dataclasses
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..errors import FormatError, InputError, SemcodecError
+from ..errors import FormatError, InputError
 from ..limits import MAX_DESCRIPTION_CHARS, MAX_SMC_BYTES
 from . import check
 from .bits import BitWriter
 from .container import CHECK_OFFSET, FORMAT_VERSION, Header, read_header, sniff_foreign, write_header
-from .ids import DEFAULT_PROFILE
+from .ids import DEFAULT_PROFILE, LM_CUSTOM
 from .rate import Budget, ShortenFn, cap_length, content_note, fit_text, word_target
 from .text import get_coder
 from .text.base import TextCoder, TextTooLong
@@ -38,6 +38,9 @@ from .text.base import TextCoder, TextTooLong
 #: Lone surrogates: not Unicode text (Python makes them from bytes that are not UTF-8, e.g. in
 #: a command line); no file holds them, so that every decoded text can be printed and stored.
 _SURROGATE = re.compile("[\ud800-\udfff]")
+
+if TYPE_CHECKING:
+    from .text.lm import TokenModel
 
 
 @dataclass(frozen=True)
@@ -74,6 +77,7 @@ class Encoded:
             "prior": h.prior,
             "profile": h.profile,
             "custom_hash": h.custom_hash,
+            "lm_hash": h.lm_hash,
             "width": h.width,
             "height": h.height,
             "seed": h.seed,
@@ -126,9 +130,11 @@ def compress(
     *,
     strategy: str = "truncate",
     shorten: ShortenFn | None = None,
+    lm: "TokenModel | str | None" = None,
 ) -> Encoded:
     """Code ``text`` under ``header``, fitted to ``budget`` (a ``Budget``, a number of bits for
-    the whole file, or None for no limit) with rate-control ``strategy``.
+    the whole file, or None for no limit) with rate-control ``strategy``. ``lm`` is the language
+    model of the ``lm`` coder (loaded, or a spec; default: the one the header names).
 
     A description longer than ``MAX_DESCRIPTION_CHARS`` is cut to it when there is a budget
     (rate control cuts it much further anyway) and refused when there is none.
@@ -145,7 +151,7 @@ def compress(
     if budget is not None and not isinstance(budget, Budget) and (
             isinstance(budget, bool) or not isinstance(budget, int) or budget <= 0):
         raise InputError(f"the budget must be a Budget, a positive whole number of bits or None, not {budget!r}")
-    packer = _Packer(header, get_coder(header.coder, header.prior))
+    packer = _Packer(header, get_coder(header.coder, header.prior, lm=lm, lm_hash=header.lm_hash))
     bits = budget.bits(header.width, header.height) if isinstance(budget, Budget) else budget
     text = _within_limit(text, limited=bits is not None)
     try:
@@ -175,20 +181,32 @@ def compress_text(
     strategy: str = "truncate",
     check_bits: int = 0,
     version: int = FORMAT_VERSION,
+    lm: "TokenModel | str | None" = None,
 ) -> Encoded:
     """``compress`` with the header's fields and the budget as keywords (``check_bits``: an
     optional CRC over the file, see ``semcodec.codec.check``; format 2 only).
 
     ``version`` is the header's format (``container.RECOMMENDED_VERSION`` for new files:
-    ngram-v2 by default at no header cost). The budget counts the whole file (8 x bytes).
+    ngram-v2 by default at no header cost). ``lm`` chooses the language model of the ``lm`` coder:
+    a loaded model, a table name, a Hub repo id or a local folder (a model outside the LM table is
+    written as ``lm-custom`` with its fingerprint). The budget counts the whole file (8 x bytes).
     Raises BudgetError if not even one word fits.
     """
-    get_coder(coder, prior)  # an unknown coder or prior is a clear error before anything else
+    if lm is not None and coder != "lm":
+        raise InputError(f"a language model (lm) is used only by the lm coder, not by {coder}")
+    # An unknown coder or prior, or a model that cannot be loaded, is a clear error before anything else.
+    text_coder = get_coder(coder, prior, lm=lm)
+    lm_hash = None
+    if coder == "lm":
+        lm = text_coder.model
+        prior = lm.prior
+        lm_hash = lm.fingerprint if prior == LM_CUSTOM else None
     try:
-        header = Header(coder, prior, profile, width, height, seed, custom_hash, version, check_bits)
+        header = Header(coder, prior, profile, width, height, seed, custom_hash, version=version, lm_hash=lm_hash,
+                        check_bits=check_bits)
     except (TypeError, ValueError) as e:
         raise InputError(f"invalid header settings: {e}") from e
-    return compress(text, header, Budget(ubpp=ubpp, max_bits=max_bits), strategy=strategy)
+    return compress(text, header, Budget(ubpp=ubpp, max_bits=max_bits), strategy=strategy, lm=lm)
 
 
 def _within_limit(text: str, *, limited: bool) -> str:
@@ -202,10 +220,14 @@ def _within_limit(text: str, *, limited: bool) -> str:
     return cap_length(text)
 
 
-def decompress(data: bytes) -> Encoded:
+def decompress(data: bytes, *, lm: "TokenModel | str | None" = None) -> Encoded:
     """Parse a .smc file and decode its text. Raises FormatError for anything but a valid file
     (one larger than ``MAX_SMC_BYTES``, or whose text is longer than ``MAX_DESCRIPTION_CHARS``,
-    included), InputError for an argument that is not bytes."""
+    included), InputError for an argument that is not bytes.
+
+    ``lm`` gives the language model of an ``lm`` file (loaded, or a spec; needed for a custom
+    model, which is checked against the file's fingerprint); BackendError when it cannot be loaded.
+    """
     if not isinstance(data, (bytes, bytearray, memoryview)):
         raise InputError(f"decompress takes the bytes of a .smc file, not {type(data).__name__}")
     data = bytes(data)
@@ -215,8 +237,8 @@ def decompress(data: bytes) -> Encoded:
     if header.check_bits and not check.verify(data, CHECK_OFFSET, header.check_bits):
         raise FormatError(f"the .smc file fails its {header.check_bits}-bit check: it is damaged")
     try:
-        coder = get_coder(header.coder, header.prior)
-    except SemcodecError as e:  # e.g. the ngram coder with prior "none": a damaged header
+        coder = get_coder(header.coder, header.prior, lm=lm, lm_hash=header.lm_hash)
+    except InputError as e:  # e.g. the ngram coder with prior "none": a damaged header
         raise FormatError(f"the .smc header is invalid: the {header.coder} coder cannot use "
                           f"text prior {header.prior!r}") from e
     try:

@@ -9,7 +9,7 @@ Byte layout (bits, most significant first; no alignment between fields)::
     2  version       0 = format v1; 1 = format v2 (ngram's default prior is ngram-v2 instead of
                      ngram-v1; nothing else differs); 2 = format v2 with a check field;
                      3 is reserved: a decoder rejects it.
-    2  coder         0 ngram, 1 consonant, 2 raw, 3 = extended: expgolomb(id - 3) follows
+    2  coder         0 ngram, 1 consonant, 2 raw, 3 = extended: expgolomb(id - 3) follows (lm = 3)
     1  P             1: a prior id follows; 0: the coder's default prior
     1  G             1: a generator profile id follows; 0: the default profile (1)
     1  S             1: a size follows; 0: 1024x1024
@@ -18,7 +18,7 @@ Byte layout (bits, most significant first; no alignment between fields)::
         parity, so a flipped bit in it is caught), then that many bits of CRC over the whole
         file (see ``semcodec.codec.check``), always at bit 11
     [coder 3] expgolomb(coder id - 3)
-    [P] expgolomb(prior id)
+    [P] expgolomb(prior id); prior ``lm-custom`` is followed by the 32-bit fingerprint of its model
     [G] expgolomb(profile id); profile 0 (custom) is followed by a 32-bit hash of its settings
     [S] 4-bit index into the size table; index 15 is followed by expgolomb_8(w - 1), expgolomb_8(h - 1)
     [D] expgolomb(seed - 1)
@@ -45,8 +45,8 @@ from dataclasses import dataclass
 from .bits import BitReader, BitWriter
 from .check import CHECK_SIZES
 from ..errors import FormatError
-from .ids import (CODER_IDS, CUSTOM_PROFILE, DEFAULT_PRIOR, DEFAULT_PRIORS, DEFAULT_PROFILE, DEFAULT_SIZE, PRIOR_IDS,
-                  SIZE_TABLE, name_of)
+from .ids import (CODER_IDS, CUSTOM_PROFILE, DEFAULT_PRIOR, DEFAULT_PRIORS, DEFAULT_PROFILE, DEFAULT_SIZE, LM_CUSTOM,
+                  LM_PRIORS, PRIOR_IDS, SIZE_TABLE, name_of)
 
 #: The format ``Header`` writes unless told otherwise (format v1, version field 0): kept so that
 #: existing callers write exactly the bytes they always wrote (the golden files pin them).
@@ -108,6 +108,8 @@ class Header:
     seed: int = 0
     custom_hash: int | None = None
     version: int = FORMAT_VERSION
+    #: The 32-bit fingerprint of a custom language model (prior ``lm-custom``), else None.
+    lm_hash: int | None = None
 
     #: Bits of CRC over the whole file (0: none; else one of ``check.CHECK_SIZES``; format v2 only).
     check_bits: int = 0
@@ -144,6 +146,13 @@ class Header:
         if self.check_bits and self.version != RECOMMENDED_VERSION:
             raise ValueError(f"a check field exists in format version {RECOMMENDED_VERSION + 1} files only "
                              f"(version={RECOMMENDED_VERSION})")
+        if (self.coder == "lm") != (self.prior in LM_PRIORS):
+            raise ValueError(f"the {self.coder} coder cannot use the prior {self.prior!r}")
+        if (self.prior == LM_CUSTOM) != (self.lm_hash is not None):
+            raise ValueError("a custom language model (prior lm-custom) needs an lm_hash, and only it has one")
+        if self.lm_hash is not None and (isinstance(self.lm_hash, bool) or not isinstance(self.lm_hash, int)
+                                         or not 0 <= self.lm_hash < 1 << 32):
+            raise ValueError("lm_hash must be a 32-bit unsigned integer")
 
     @property
     def pixels(self) -> int:
@@ -168,6 +177,8 @@ def write_header(header: Header, out: BitWriter) -> None:
         out.write_expgolomb(coder_id - 3)
     if has_prior:
         out.write_expgolomb(PRIOR_IDS[header.prior])
+    if header.prior == LM_CUSTOM:
+        out.write_uint(header.lm_hash, 32)
     if has_profile:
         out.write_expgolomb(header.profile)
         if header.profile == CUSTOM_PROFILE:
@@ -232,6 +243,7 @@ def _read_header(data: bytes) -> tuple[Header, BitReader]:
             prior = name_of(PRIOR_IDS, prior_id)
             if prior is None:
                 raise FormatError(f"the file uses text prior id {prior_id}, unknown to this semcodec")
+        lm_hash = r.read_uint(32) if prior == LM_CUSTOM else None
         profile, custom_hash = DEFAULT_PROFILE, None
         if has_profile:
             profile = r.read_expgolomb(max_bits=_ID_ZEROS)
@@ -253,7 +265,8 @@ def _read_header(data: bytes) -> tuple[Header, BitReader]:
     if r.padding_read:
         raise FormatError("the .smc file is truncated: it ends inside its header")
     try:
-        header = Header(coder, prior, profile, width, height, seed, custom_hash, fmt, check_bits)
+        header = Header(coder, prior, profile, width, height, seed, custom_hash, version=fmt, lm_hash=lm_hash,
+                        check_bits=check_bits)
     except ValueError as e:
         raise FormatError(f"the .smc header is invalid: {e}") from e
     return header, r

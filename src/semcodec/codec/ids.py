@@ -9,13 +9,29 @@ file written by any released version stays decodable. (Generator profile ids liv
 from __future__ import annotations
 
 #: Text coders. Id 3 is the escape to an extended id (exp-Golomb coded after the 2-bit field).
-CODER_IDS: dict[str, int] = {"ngram": 0, "consonant": 1, "raw": 2}
+CODER_IDS: dict[str, int] = {"ngram": 0, "consonant": 1, "raw": 2, "lm": 3}
 
-#: Text priors (statistical models shipped as data files). 0 means "no prior".
-PRIOR_IDS: dict[str, int] = {"none": 0, "ngram-v1": 1, "ngram-v2": 2}
+#: Text priors (statistical models shipped as data files, or language models). 0 means "no prior".
+#: Ids 3 and up name language-model priors of the ``lm`` coder: ``lm-custom`` is any local model,
+#: identified by a 32-bit fingerprint that follows the prior id in the header; the others are rows
+#: of the LM prior table (``semcodec.models.lm.table``).
+PRIOR_IDS: dict[str, int] = {
+    "none": 0,
+    "ngram-v1": 1,
+    "ngram-v2": 2,
+    "lm-custom": 3,
+    "smollm2-135m": 4,
+    "qwen2.5-0.5b": 5,
+}
+
+#: The prior whose header entry is followed by a 32-bit model fingerprint.
+LM_CUSTOM = "lm-custom"
+
+#: Priors that are language models (the ``lm`` coder's priors).
+LM_PRIORS = ("lm-custom", "smollm2-135m", "qwen2.5-0.5b")
 
 #: The prior a coder uses when the header does not name one, in format version 1 (version field 0).
-DEFAULT_PRIOR: dict[str, str] = {"ngram": "ngram-v1", "consonant": "none", "raw": "none"}
+DEFAULT_PRIOR: dict[str, str] = {"ngram": "ngram-v1", "consonant": "none", "raw": "none", "lm": "smollm2-135m"}
 
 #: The same per format (``Header.version``): format 2 differs only in that ngram's default prior is
 #: ngram-v2, so a file with the better prior pays no header bits for naming it. (On the wire, format
