@@ -48,7 +48,7 @@ RECOMMENDED_STRATEGY = "content"
 #: Bits a word of a description costs, by coder, rounded up from the dev split of bench_text.py
 #: (ngram 0.99, consonant 2.64, raw 8.0 bits per character; 5.85 characters a word with its space).
 #: Only used to tell models how many words to write; the exact coded length decides what fits.
-BITS_PER_WORD = {"ngram": 6, "consonant": 16, "raw": 47}
+BITS_PER_WORD = {"ngram": 6, "consonant": 16, "raw": 47, "lm": 6}  # lm: as ngram (docs/LM.md: ~1 bit/char)
 
 
 _WORD = re.compile(r"\S+")

@@ -35,7 +35,7 @@ def decode(path: str, output: str | None, text_only: bool, as_json: bool, **kw: 
         raise InputError("-o - writes the image to standard output, so --json cannot print there too; drop one")
     if output is not None and output != STDOUT and not text_only:
         check_output(output, (path,))  # before any model runs
-    enc = decompress(read_smc(path))
+    enc = decompress(read_smc(path), lm=kw.get("lm"))
     models = ModelSet(models_config(kw), runtime_config(kw))
     if text_only:
         prompt = restore(models, enc.text, enc.header.coder)

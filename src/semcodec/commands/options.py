@@ -52,6 +52,8 @@ def model_options(fn: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--text-model", help="LLM spec for --strategy rewrite and reflection revisions."),
         _role_option("text_model", "text model"),
         click.option("--expander", help="Restores consonant text: 'ngram' (offline, default) or an LLM spec."),
+        click.option("--lm", help="The language model of --coder lm: an LM table name (smollm2-135m, "
+                     "qwen2.5-0.5b), a Hub id or a local folder; a file coded with a custom one needs it to decode."),
         click.option("--judge", help="Judge spec for the search: clip[:MODEL] (default), siglip, dino, text[:MODEL], "
                      "vlm, or fake (pixel similarity, no model: for tests and dry runs)."),
         click.option("--device", help="Device for local models (cuda, mps, cpu); default: the best available."),
@@ -71,7 +73,8 @@ def encoding_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     """How a description is made, fitted and searched: ``encode``, ``eval`` and ``study`` (plus
     ``model_options``)."""
     return model_options(_apply(fn, [
-        click.option("--coder", default="ngram", show_default=True, help="Text coder: ngram, consonant or raw."),
+        click.option("--coder", default="ngram", show_default=True,
+                     help="Text coder: ngram, consonant, raw, or lm (a causal language model, see --lm)."),
         click.option("--strategy", type=click.Choice(STRATEGIES), default="content", show_default=True,
                      help="How a description is cut to the budget: content (whole phrases, the most meaning "
                      "per bit), truncate (the longest prefix), select (drop function words first), rewrite "
@@ -99,7 +102,7 @@ def models_config(kw: dict[str, Any]) -> Any:
                for role in ("describer", "generator", "text_model")}
     return ModelsConfig(
         preset=kw.get("preset") or "open", describer=kw.get("describer"), generator=kw.get("generator"),
-        text_model=kw.get("text_model"), expander=kw.get("expander"), judge=kw.get("judge"),
+        text_model=kw.get("text_model"), expander=kw.get("expander"), judge=kw.get("judge"), lm=kw.get("lm"),
         options={role: opts for role, opts in options.items() if opts}, dry_run=bool(kw.get("dry_run")),
     )
 

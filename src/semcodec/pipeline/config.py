@@ -59,6 +59,9 @@ class ModelsConfig:
     options: dict[str, dict[str, Any]] = field(default_factory=dict)
     #: Fakes stand in for every model; files keep the header of the generator profile named here.
     dry_run: bool = False
+    #: The language model of the ``lm`` text coder: an LM table name (``smollm2-135m``), a Hub id
+    #: or a local folder (None: the table's default; a file names its own).
+    lm: str | None = None
 
     def __post_init__(self) -> None:
         from ..models.presets import get_preset
@@ -76,8 +79,9 @@ class ModelsConfig:
         """JSON-ready, without secrets."""
         out = asdict(self)
         out["options"] = {role: public_options(opts) for role, opts in self.options.items() if opts}
-        if not self.dry_run:  # recorded only when set, so runs recorded before it existed still resume
-            del out["dry_run"]
+        for name in ("dry_run", "lm"):  # recorded only when set, so runs recorded before still resume
+            if not out[name]:
+                del out[name]
         return out
 
 
@@ -110,7 +114,13 @@ class EncodeConfig:
 
         if not isinstance(self.budget, Budget):
             raise InputError(f"budget must be a semcodec.Budget, not {type(self.budget).__name__}")
-        get_coder(self.coder, self.prior)  # unknown coder or prior: one sentence
+        if self.coder == "lm":  # its model loads when the first text is coded, not here
+            from ..codec.ids import LM_PRIORS
+
+            if self.prior is not None and self.prior not in LM_PRIORS:
+                raise InputError(f"the lm coder's prior is one of {', '.join(LM_PRIORS)}, not {self.prior!r}")
+        else:
+            get_coder(self.coder, self.prior)  # unknown coder or prior: one sentence
         if self.strategy not in ALL_STRATEGIES:
             raise InputError(f"unknown rate-control strategy {self.strategy!r}; choose one of {', '.join(ALL_STRATEGIES)}")
         if self.describe not in ("brief", "full"):

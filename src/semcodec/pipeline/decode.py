@@ -44,7 +44,7 @@ class DecodeResult:
 
 def decode(models: ModelSet, data: bytes | Encoded) -> DecodeResult:
     """Regenerate the image of a .smc file (bytes, or an ``Encoded`` already read)."""
-    enc = data if isinstance(data, Encoded) else decompress(data)
+    enc = data if isinstance(data, Encoded) else decompress(data, lm=models.config.lm)
     profile, notes = models.profile_for(enc.header)
     models.check_installed(("expander", "generator") if enc.header.coder == "consonant" else ("generator",), profile)
     costs = CostRecorder()

@@ -54,10 +54,15 @@ class EncodeResult:
 
 def plan(models: ModelSet, config: EncodeConfig, width: int, height: int) -> tuple[Header, int | None, int | None]:
     """(header, budget in bits, words the budget holds) for an original of ``width`` x ``height``."""
-    p = models.profile
+    p, prior, lm_hash = models.profile, config.prior, None
+    if config.coder == "lm":  # the language model names its prior (and a custom one its fingerprint)
+        from ..codec.ids import LM_CUSTOM
+
+        lm = models.lm()
+        prior, lm_hash = lm.prior, (lm.fingerprint if lm.prior == LM_CUSTOM else None)
     try:
-        header = Header(config.coder, config.prior, p.id, width, height, config.seed, p.custom_hash,
-                        version=config.format_version - 1, check_bits=config.check_bits)
+        header = Header(config.coder, prior, p.id, width, height, config.seed, p.custom_hash,
+                        version=config.format_version - 1, lm_hash=lm_hash, check_bits=config.check_bits)
     except ValueError as e:
         raise InputError(f"invalid header settings: {e}") from None
     bits = config.budget.bits(width, height)
@@ -111,7 +116,8 @@ def encode(
         return shortened[t, words]
 
     def code(prompt: str, seed: int, bits: int | None) -> Encoded:
-        return compress(prompt, replace(header, seed=seed), bits, strategy=config.strategy, shorten=shorten)
+        return compress(prompt, replace(header, seed=seed), bits, strategy=config.strategy, shorten=shorten,
+                        lm=models.lm() if header.coder == "lm" else None)
 
     result = None
     if config.searching:

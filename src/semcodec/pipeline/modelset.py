@@ -118,6 +118,14 @@ class ModelSet:
             return model
         return self.cache.wrap(model)
 
+    def lm(self) -> Any:
+        """The integer-exact language model of the ``lm`` text coder (``ModelsConfig.lm``, else
+        the LM table's default), loaded once per process."""
+        from ..models.lm import load_model
+        from ..models.lm.table import DEFAULT
+
+        return load_model(self.config.lm or DEFAULT)
+
     def generator(self, profile: Profile | None = None) -> Any:
         """The generator of ``profile`` (default: this set's), built by the profile table."""
         profile = profile or self.profile
