@@ -4,10 +4,11 @@
     python benchmarks/bench_bitflips.py [--corpora DIR] [--texts 40] [--ubpp 100,1000]
 
 Files: the first ``--texts`` descriptions of the held-out dev split (``iiw/CM_3600``, text no
-prior was trained on), fitted to each budget at 1024x1024 with each coder, without a check field
-and with 4- and 8-bit checks. Every bit of every file is flipped in turn and the result decoded:
+prior was trained on), fitted to each budget at 1024x1024 with each coder, in format 2 (what the
+CLI writes), without a check field and with 4- and 8-bit checks. Every bit of every file is flipped in turn and the result decoded:
 
-- *refused*: ``decompress`` raises FormatError (the damage is detected);
+- *refused*: ``decompress`` raises FormatError (the damage is detected), or BackendError when
+  the flip names the ``lm`` coder, whose model a decoder must then load (no text comes out);
 - *other text*: the flipped file is a valid file of a different text (undetected);
 - *crash*: anything else (must be 0).
 
@@ -28,7 +29,7 @@ sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "scripts"))
 
 from semcodec.codec import compress_text, decompress  # noqa: E402
-from semcodec.errors import FormatError  # noqa: E402
+from semcodec.errors import BackendError, FormatError  # noqa: E402
 from train_prior import DEV_FILE, dev_texts  # noqa: E402
 
 
@@ -42,13 +43,13 @@ def flips(data: bytes, header_bits: int) -> Counter[str]:
         try:
             decompress(bytes(b))
             outcome = "other"
-        except FormatError:
+        except (FormatError, BackendError):
             outcome = "refused"
         except Exception:  # noqa: BLE001 - counted, must stay 0
             outcome = "crash"
         out[f"{region}:{outcome}"] += 1
-        if i == 1:
-            out[f"version-low-bit:{outcome}"] += 1
+        if i == 0:  # 10 (format 2 with a check) -> 00 (format 1): the one flip a check cannot see
+            out[f"version-high-bit:{outcome}"] += 1
     return out
 
 
@@ -66,7 +67,7 @@ def main() -> int:
     budgets = [float(v) for v in a.ubpp.split(",")]
     print(f"Single-bit flips of {len(texts)} dev descriptions (`{DEV_FILE}`) at 1024x1024.\n")
     print("| coder | budget | check | files | bits flipped | undetected (all) | undetected (header) "
-          "| undetected (payload) | undetected excl. version low bit | crashes |")
+          "| undetected (payload) | undetected excl. version high bit | crashes |")
     print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     start = time.perf_counter()
     for coder in ("ngram", "consonant", "raw"):
@@ -74,7 +75,7 @@ def main() -> int:
             for check in (0, 4, 8):
                 total: Counter[str] = Counter()
                 for t in texts:
-                    enc = compress_text(t, coder=coder, ubpp=ubpp, check_bits=check)
+                    enc = compress_text(t, coder=coder, ubpp=ubpp, check_bits=check, version=1)
                     total += flips(enc.data, enc.header_bits)
                 print(f"{coder} {ubpp:g} check {check} ...", file=sys.stderr, flush=True)
                 h = total["header:refused"] + total["header:other"] + total["header:crash"]
@@ -83,7 +84,7 @@ def main() -> int:
                 crashes = total["header:crash"] + total["payload:crash"]
                 print(f"| {coder} | {ubpp:g} µbpp | {check or '—'} | {len(texts)} | {h + p:,} | {_pct(other, h + p)} "
                       f"| {_pct(total['header:other'], h)} | {_pct(total['payload:other'], p)} "
-                      f"| {_pct(other - total['version-low-bit:other'], h + p)} | {crashes} |", flush=True)
+                      f"| {_pct(other - total['version-high-bit:other'], h + p)} | {crashes} |", flush=True)
     print(f"\n{time.perf_counter() - start:.0f} s")
     return 0
 

@@ -35,15 +35,17 @@ from semcodec.codec.text.expand import NgramExpander  # noqa: E402
 from train_prior import DEV_FILE, dev_texts  # noqa: E402
 
 HEADER_BITS = 8
+PRIORS = ("ngram-v2", "ngram-v1")
 
 
 def _log(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)
 
 
-def coder_rates(name: str, texts: list[str]) -> tuple[float, float]:
-    """(whole-file bits/char, payload bits/char) of a semcodec text coder."""
-    coder = get_coder(name)
+def coder_rates(name: str, texts: list[str], prior: str | None = None) -> tuple[float, float]:
+    """(whole-file bits/char, payload bits/char) of a semcodec text coder (an 8-bit header: the
+    coder's default prior in its format)."""
+    coder = get_coder(name, prior)
     payload = files = 0
     for t in texts:
         w = BitWriter()
@@ -70,8 +72,8 @@ def classic_rates(texts: list[str]) -> dict[str, float]:
     return {k: sum(8 * len(f(t.encode("utf-8"))) for t in texts) / chars for k, f in comps.items()}
 
 
-def round_trip_ms(text: str, runs: int) -> float:
-    coder = get_coder("ngram")
+def round_trip_ms(text: str, runs: int, prior: str) -> float:
+    coder = get_coder("ngram", prior)
     times = []
     for _ in range(runs):
         t = time.perf_counter()
@@ -83,11 +85,11 @@ def round_trip_ms(text: str, runs: int) -> float:
     return 1000 * statistics.median(times)
 
 
-def load_ms() -> tuple[float, float]:
+def load_ms(prior: str) -> tuple[float, float]:
     """(prior load time, import + load time) in a fresh process, milliseconds."""
     code = (
         "import time; t0 = time.perf_counter(); import numpy; from semcodec.codec.text.prior import load_prior; "
-        "t1 = time.perf_counter(); load_prior('ngram-v1'); t2 = time.perf_counter(); "
+        f"t1 = time.perf_counter(); load_prior({prior!r}); t2 = time.perf_counter(); "
         "print((t2 - t1) * 1000, (t2 - t0) * 1000)"
     )
     vals = []
@@ -125,19 +127,21 @@ def main(argv: list[str] | None = None) -> int:
     chars = sum(map(len, texts))
     _log(f"dev split {DEV_FILE}: {len(texts)} descriptions, {chars} characters")
     rows = []
-    for name in ("ngram", "consonant", "raw"):
-        _log(f"coding with {name} ...")
-        whole, payload = coder_rates(name, texts)
-        rows.append((f"semcodec `{name}`" + (" (lossy)" if name == "consonant" else ""), whole, payload))
+    for name, prior, label in (("ngram", "ngram-v2", "semcodec `ngram`, prior ngram-v2 (format 2: the default)"),
+                               ("ngram", "ngram-v1", "semcodec `ngram`, prior ngram-v1 (format 1)"),
+                               ("consonant", None, "semcodec `consonant` (lossy)"), ("raw", None, "semcodec `raw`")):
+        _log(f"coding with {label} ...")
+        whole, payload = coder_rates(name, texts, prior)
+        rows.append((label, whole, payload))
     _log("general-purpose compressors ...")
     for k, v in classic_rates(texts).items():
         rows.append((k, v, None))
     sample = min(texts, key=lambda t: abs(len(t) - 300))
     _log(f"timing the ngram round trip on a {len(sample)}-character description ...")
-    ms = round_trip_ms(sample, a.runs)
+    ms = {p: round_trip_ms(sample, a.runs, p) for p in PRIORS}
     _log("prior load time (fresh processes) ...")
-    load, import_load = load_ms()
-    size = (ROOT / "src/semcodec/codec/text/priors/ngram-v1.bin").stat().st_size
+    loads = {p: load_ms(p) for p in PRIORS}
+    sizes = {p: (ROOT / f"src/semcodec/codec/text/priors/{p}.bin").stat().st_size for p in PRIORS}
     n = min(a.expand_subset, len(texts))
     _log(f"expander accuracy on the first {n} descriptions ...")
     acc, sec = expander_accuracy(texts[:n])
@@ -151,10 +155,11 @@ def main(argv: list[str] | None = None) -> int:
           "description; general-purpose compressors are charged their own output per description.\n")
     print("| measure | value |")
     print("|---|---:|")
-    print(f"| ngram encode+decode, {len(sample)}-char description (median of {a.runs}, 1 core) | {ms:.2f} ms |")
-    print(f"| prior `ngram-v1` file size | {size / 1e6:.2f} MB |")
-    print(f"| prior load time, fresh process (median of 5) | {load:.0f} ms |")
-    print(f"| numpy import + prior load, fresh process | {import_load:.0f} ms |")
+    for p in PRIORS:
+        print(f"| {p}: encode+decode, {len(sample)}-char description (median of {a.runs}, 1 core) | {ms[p]:.2f} ms |")
+        print(f"| {p}: file size | {sizes[p] / 1e6:.2f} MB |")
+        print(f"| {p}: load time, fresh process (median of 5) | {loads[p][0]:.0f} ms |")
+        print(f"| {p}: numpy import + load, fresh process | {loads[p][1]:.0f} ms |")
     print(f"| consonant expander word accuracy (first {n} descriptions) | {100 * acc:.1f} % |")
     print(f"| expander time per description | {1000 * sec:.0f} ms |")
     print("\nWord accuracy: words = maximal letter runs of the lower-cased text; matched = words of the "

@@ -18,7 +18,7 @@ from semcodec.batch.collection import MANIFEST, manifest_problem
 from semcodec.batch.driver import MAX_ATTEMPTS, Outcome, drive
 from semcodec.batch.inputs import Input, list_inputs, output_names
 from semcodec.batch.items import ItemFailed, WorkItem
-from semcodec.eval.run import RecordStore
+from semcodec.eval.rundir import RecordStore
 
 
 class ListJob:

@@ -17,7 +17,9 @@ from conftest import SRC, synthetic_image
 from eval_helpers import FAKE, Counting, image_folder
 from semcodec.codec import Budget
 from semcodec.errors import InputError
-from semcodec.eval.run import RECORDS_FILE, EvalConfig, RecordStore, run_eval
+from semcodec.eval.config import EvalConfig
+from semcodec.eval.run import run_eval
+from semcodec.eval.rundir import RECORDS_FILE, RecordStore
 from semcodec.locks import LOCK_FILE, FolderLock
 
 ARGS = ["--max-bits", "300", "--metrics", "", "--describer", "fake:x", "--generator", "fake:x", "--no-cache", "--quiet"]

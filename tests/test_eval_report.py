@@ -12,7 +12,8 @@ from PIL import Image
 
 from eval_helpers import FAKE, Counting, image_folder
 from semcodec.codec import Budget
-from semcodec.eval.run import EvalConfig, run_eval
+from semcodec.eval.config import EvalConfig
+from semcodec.eval.run import run_eval
 
 pytest.importorskip("imagecodecs")
 

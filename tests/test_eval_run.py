@@ -10,7 +10,9 @@ import pytest
 from eval_helpers import FAKE, Counting, image_folder
 from semcodec.errors import InputError
 from semcodec.codec import Budget
-from semcodec.eval.run import RECORDS_FILE, EvalConfig, RecordStore, run_eval
+from semcodec.eval.config import EvalConfig
+from semcodec.eval.run import run_eval
+from semcodec.eval.rundir import RECORDS_FILE, RecordStore
 from semcodec.pipeline import EncodeConfig
 
 BUDGETS = (Budget(max_bits=200), Budget(max_bits=400))

@@ -241,7 +241,7 @@ def test_study_human_command(run_dir, tmp_path, cli):
 def test_classical_methods_come_from_bench_results(run_dir, design):
     from semcodec.eval.bench import run_bench
     from semcodec.eval.human.design import StudyDesign
-    from semcodec.eval.run import load_run
+    from semcodec.eval.rundir import load_run
 
     config, _, _ = load_run(run_dir)
     docs = run_bench(config["dataset"], codecs=["jpeg"], points=[None, 1.0], metrics=[], progress=False)

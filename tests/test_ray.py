@@ -16,7 +16,9 @@ from semcodec.batch.collection import MANIFEST, encode_job, manifest_problem
 from semcodec.batch.driver import drive
 from semcodec.batch.local import LocalExecutor
 from semcodec.codec import Budget
-from semcodec.eval.run import RECORDS_FILE, EvalConfig, RecordStore, run_eval
+from semcodec.eval.config import EvalConfig
+from semcodec.eval.run import run_eval
+from semcodec.eval.rundir import RECORDS_FILE, RecordStore
 from semcodec.pipeline import EncodeConfig, ModelsConfig, RuntimeConfig
 
 pytestmark = pytest.mark.ray

@@ -12,7 +12,7 @@ import pytest
 from eval_helpers import FAKE, image_folder
 from semcodec.codec import Budget
 from semcodec.pipeline import RuntimeConfig
-from semcodec.eval.run import EvalConfig
+from semcodec.eval.config import EvalConfig
 from semcodec.eval.studies import load_corpus, run_coders_study, run_reflection_study
 
 DESCRIPTIONS = [
@@ -64,7 +64,7 @@ def test_text_study(tiny_bert, corpus, tmp_path, cli):
     docs = json.loads(out)
     assert json.loads((tmp_path / "out" / "text.json").read_text()) == docs
     assert (tmp_path / "out" / "text.png").read_bytes()[:4] == b"\x89PNG"
-    assert sorted(d["name"] for d in docs) == sorted(f"{c} {s}" for c in ("raw", "consonant", "ngram") for s in ("truncate", "select"))
+    assert sorted(d["name"] for d in docs) == sorted(f"{c} {s}" for c in ("raw", "consonant", "ngram") for s in ("content", "truncate", "select"))
     for d in docs:
         r = d["results"]
         assert r["setting"] == ["104 bits", "524 bits", "1048 bits", "full"]

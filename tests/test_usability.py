@@ -98,7 +98,7 @@ def test_eval_limit_then_the_same_run_completes(cli, tmp_path):
 
 
 def test_ctrl_c_keeps_a_plottable_partial_run(cli, tmp_path, monkeypatch):
-    from semcodec.eval.run import EvalWorker
+    from semcodec.eval.worker import EvalWorker
 
     folder = image_folder(tmp_path, 3)
     real, calls = EvalWorker.evaluate, []

@@ -44,7 +44,8 @@ def make_app(text: str | None = None, **settings: Any) -> Any:
 
 def eval_run(root: Path, images: int = 2) -> Path:
     """A finished fake eval run over ``images`` small images at two budgets."""
-    from semcodec.eval.run import EvalConfig, run_eval
+    from semcodec.eval.config import EvalConfig
+    from semcodec.eval.run import run_eval
 
     folder = image_folder(root, images)
     config = EvalConfig(dataset=str(folder), budgets=(Budget(max_bits=200), Budget(max_bits=400)), metrics=(), **FAKE)

@@ -1,6 +1,6 @@
 """``encode-dir`` and ``decode-dir``: a collection of images into .smc files, and back.
 
-The output folder is a run directory like eval's (``eval.run.open_run_dir``): ``config.json``
+The output folder is a run directory like eval's (``eval.rundir.open_run_dir``): ``config.json``
 (the configuration: which input, models, encoding; a rerun with another one is refused),
 ``manifest.jsonl`` (one fsynced record per input: input, output, bytes, µbpp, text, seed,
 timings, status), and one output file per input, written atomically before its record. A rerun
@@ -19,7 +19,7 @@ from typing import Any, Callable
 
 from ..errors import BudgetError, FormatError, InputError
 from ..eval.datasets import IMAGE_SUFFIXES
-from ..eval.run import RecordStore, open_run_dir
+from ..eval.rundir import open_run_dir, RecordStore
 from ..pipeline.config import EncodeConfig, ModelsConfig, RuntimeConfig
 from .inputs import Input, list_inputs, output_names
 from .items import ItemFailed, WorkItem

@@ -52,7 +52,7 @@ _OPENING = re.compile(_SENTENCE_START + r"(?:" + "|".join(_OPENINGS) + r")", re.
 # "A high-angle, close-up shot captures" -> "High-angle, close-up shot of"
 _MODIFIED = re.compile(_SENTENCE_START + rf"{_THIS}\s+((?:(?!(?:of|in|on|at|with|and|the|an?)\b)[\w-]+,?\s+){{1,3}}?{_PICTURE})\s+{_SHOW}\s+", re.IGNORECASE)
 # ", in the image," / " of this photo" / " within the frame" as a picture self-reference.
-_SELF_REF = re.compile(rf",?\s+(?:in|of|within|inside|across|throughout)\s+(?:the|this)\s+(?:image|photo|photograph|picture|frame)\b(?!['’]s|\s+of)",
+_SELF_REF = re.compile(r",?\s+(?:in|of|within|inside|across|throughout)\s+(?:the|this)\s+(?:image|photo|photograph|picture|frame)\b(?!['’]s|\s+of)",
                        re.IGNORECASE)
 _SPACE_BEFORE_PUNCT = re.compile(r"\s+([,.;:!?])")
 _DOUBLE_COMMA = re.compile(r",\s*([,.;:!?])")

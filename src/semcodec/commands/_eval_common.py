@@ -35,7 +35,7 @@ def split_list(value: str) -> tuple[str, ...]:
 
 def eval_config(dataset: str, budgets: Any, kw: dict[str, Any], **encode_override: Any) -> Any:
     """An ``EvalConfig`` from the options of ``run_options`` (``kw``)."""
-    from ..eval.run import EvalConfig
+    from ..eval.config import EvalConfig
 
     return EvalConfig(dataset=dataset, budgets=budgets, models=models_config(kw),
                       encode=encode_config(kw, **encode_override), metrics=split_list(kw["metrics"]),
@@ -65,7 +65,7 @@ def finish(docs: list[dict[str, Any]]) -> None:
 def interrupted(where: str) -> Interrupted:
     """What the user is told after Ctrl-C: how many records are kept and that the same command resumes."""
     from ..errors import SemcodecError
-    from ..eval.run import load_run
+    from ..eval.rundir import load_run
 
     try:
         count = f"{len(load_run(where)[1])} records"

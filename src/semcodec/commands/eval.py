@@ -27,7 +27,8 @@ from .options import FAKES_HELP
 @scale_options
 def eval_(dataset: str, out_dir: str, ubpp: tuple[float, ...], max_bits: tuple[int, ...], **kw) -> None:
     """Evaluate semcodec on DATASET (kodak, clic2020, a folder) at one or more budgets."""
-    from ..eval.run import budgets_from, run_eval
+    from ..eval.config import budgets_from
+    from ..eval.run import run_eval
 
     config = eval_config(dataset, budgets_from(ubpp, max_bits), kw)
     executor = executor_from(kw, config.models, encode=config.encode, decode=True)

@@ -68,7 +68,7 @@ def _similarity_options(fn: Any) -> Any:
 
 
 def _budgets(ubpp: tuple[float, ...], max_bits: tuple[int, ...], default: tuple[float, ...]) -> Any:
-    from ..eval.run import budgets_from
+    from ..eval.config import budgets_from
 
     return budgets_from(ubpp or (() if max_bits else default), max_bits)
 

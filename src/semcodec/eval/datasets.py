@@ -15,7 +15,6 @@ import os
 import shutil
 import urllib.error
 import urllib.request
-import warnings
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -23,7 +22,6 @@ from importlib import resources
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageOps, UnidentifiedImageError
 
 from ..errors import InputError
 

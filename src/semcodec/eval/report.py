@@ -29,7 +29,7 @@ from ..errors import InputError
 from .baselines import lowest_files
 from .datasets import load_image, open_dataset
 from .plot import figure_png, is_semcodec, load_documents, plotted_metrics, rate_quality_figure
-from .run import load_run
+from .rundir import load_run
 from .rundir import inside
 
 #: Classical codecs whose smallest file is shown beside semcodec's images.
@@ -227,7 +227,7 @@ def write_report(run_dir: str | os.PathLike[str], output: str | os.PathLike[str]
     """Render the report and write it to ``output``."""
     from ..fileio import write_atomic
 
-    from .run import CONFIG_FILE, RECORDS_FILE, RESULTS_FILE
+    from .rundir import CONFIG_FILE, RECORDS_FILE, RESULTS_FILE
 
     runs = [Path(run_dir) / name for name in (CONFIG_FILE, RECORDS_FILE, RESULTS_FILE)]
     write_atomic(output, render_report(run_dir, **options).encode("utf-8"), inputs=runs)

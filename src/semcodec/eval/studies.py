@@ -33,7 +33,9 @@ from ..errors import BudgetError, InputError
 from .bench import results_meta
 from .plot import plotted_metrics, rate_quality_figure, save_figure
 from ..codec import Budget
-from .run import EvalConfig, load_run, run_eval
+from .config import EvalConfig
+from .run import run_eval
+from .rundir import load_run
 
 STUDIES = ("bitrate", "reflection", "coders", "resolution", "text")
 #: The paper's operating points, 100, 500 and 1000 μbpp, in bits at 1024x1024 (104, 524, 1048).
@@ -41,7 +43,7 @@ PAPER_BITS = tuple(Budget(ubpp=u).bits(1024, 1024) for u in (100, 500, 1000))
 REFLECT_K = (0, 1, 2, 3)
 SEEDS_N = (1, 4, 16)
 RESOLUTIONS = (256, 512, 1024, 2048, 4096)
-TEXT_STRATEGIES = ("truncate", "select")
+TEXT_STRATEGIES = ("content", "truncate", "select")
 #: Field names of description corpora, most wanted first (ImageInWords files, then generic names).
 DESCRIPTION_FIELDS = ("IIW", "IIW-P5B", "DOCCI", "description", "caption", "text")
 
@@ -178,11 +180,13 @@ def load_corpus(path: str | os.PathLike[str], field: str | None = None, limit: i
 
 # -- text ----------------------------------------------------------------------------------------
 def code_text(text: str, coder: str, strategy: str, budget: int | None, size: int = 1024) -> Any:
-    """The file of ``text`` fitted to ``budget`` bits at ``size`` x ``size`` (None if no word fits)."""
-    from ..codec import compress_text
+    """The file of ``text`` fitted to ``budget`` bits at ``size`` x ``size`` (None if no word fits),
+    in the format new files are written in (format 2)."""
+    from ..codec import RECOMMENDED_VERSION, compress_text
 
     try:
-        return compress_text(text, coder=coder, width=size, height=size, max_bits=budget, strategy=strategy)
+        return compress_text(text, coder=coder, width=size, height=size, max_bits=budget, strategy=strategy,
+                             version=RECOMMENDED_VERSION)
     except BudgetError:
         return None
 
@@ -242,7 +246,7 @@ def text_figure(docs: list[dict[str, Any]]) -> Any:
     for d in docs:
         r = d["results"]
         xs = [x for x in r["budget_bits"] if x is not None]
-        style = "-" if d["name"].endswith("truncate") else ":"
+        style = {"content": "-", "truncate": "--"}.get(d["name"].split()[-1], ":")
         if any(v is not None for v in r["similarity"]):  # None: a run without an embedding model
             a.plot(xs, r["similarity"][: len(xs)], style, marker="o", label=d["name"])
         b.plot(xs, r["words_kept"][: len(xs)], style, marker="o", label=d["name"])

@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -121,26 +122,7 @@ def encode(
 
     result = None
     if config.searching:
-        from ..progress import bar
-        from .search import search
-
-        candidates = bar(None if config.quality_target else 1 + config.reflect + config.seeds - 1,
-                         "semcodec search", enabled=models.runtime.progress, unit="candidate")
-
-        def render(enc: Encoded) -> Image:
-            rendered = steps.render(models, enc)
-            candidates.update(1)
-            return rendered
-
-        with candidates:
-            result = search(
-                image, description, encode=code, render=render, judge=models.get("judge"),
-                describe=(lambda im: steps.describe(models, im)) if config.reflect else None,
-                revise=(lambda *a: steps.revise(models, *a, max_words)) if config.reflect else None,
-                reflect=config.reflect, patience=config.patience, seeds=config.seeds,
-                deterministic=models.profile.deterministic, budget=budget, quality_target=config.quality_target,
-                costs=costs,
-            )
+        result = _search(models, image, description, config, code, budget, max_words, costs)
         enc, notes = result.encoded, list(result.notes)
         if trace is not None:
             from .trace import write_trace
@@ -151,6 +133,33 @@ def encode(
     # Rate control's own sentences (e.g. that the kept text names nothing to draw) come with the file.
     return EncodeResult(enc, description, models.profile, result, costs.as_dict(),
                         [*models.take_notes(), *notes, *enc.notes])
+
+
+def _search(models: ModelSet, image: Image, description: str, config: EncodeConfig,
+            code: Callable[[str, int, int | None], Encoded], budget: int | None, max_words: int | None,
+            costs: CostRecorder) -> SearchResult:
+    """Reflection, seed search and variable rate over ``code``, every candidate rendered as the
+    decoder will render it; a progress bar of the candidates on stderr when asked."""
+    from ..progress import bar
+    from .search import search
+
+    candidates = bar(None if config.quality_target else 1 + config.reflect + config.seeds - 1,
+                     "semcodec search", enabled=models.runtime.progress, unit="candidate")
+
+    def render(enc: Encoded) -> Image:
+        rendered = steps.render(models, enc)
+        candidates.update(1)
+        return rendered
+
+    with candidates:
+        return search(
+            image, description, encode=code, render=render, judge=models.get("judge"),
+            describe=(lambda im: steps.describe(models, im)) if config.reflect else None,
+            revise=(lambda *a: steps.revise(models, *a, max_words)) if config.reflect else None,
+            reflect=config.reflect, patience=config.patience, seeds=config.seeds,
+            deterministic=models.profile.deterministic, budget=budget, quality_target=config.quality_target,
+            costs=costs,
+        )
 
 
 def _as_image(image: Any) -> Image | None:

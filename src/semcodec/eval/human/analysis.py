@@ -200,7 +200,7 @@ def study_results(run_dir: str, answers: str, *, max_failures: int = 0, resample
                   seed: int = 0) -> dict[str, Any]:
     """``analyse`` of an answers file, checked to belong to a study of the eval run ``run_dir``."""
     from ...errors import InputError
-    from ..run import load_run
+    from ..rundir import load_run
     from .design import run_identity
     from .store import AnswerStore
 

@@ -89,7 +89,7 @@ class StudyDesign:
     def __init__(self, run_dir: str | os.PathLike[str], baselines: list[dict[str, Any]] | None = None,
                  data_dir: str | None = None) -> None:
         from ..datasets import open_dataset
-        from ..run import load_run
+        from ..rundir import load_run
 
         self.root = Path(run_dir)
         # Per-instance caches of decoded stimuli (a server shows each one many times).
