@@ -97,14 +97,9 @@ def _clip_tokenizer(path: Path):
     """A byte-level BPE CLIP tokenizer with single-byte tokens only (no merges)."""
     from transformers import CLIPTokenizer
 
-    bs = list(range(ord("!"), ord("~") + 1)) + list(range(ord("¡"), ord("¬") + 1)) + list(range(ord("®"), ord("ÿ") + 1))
-    cs, n = bs[:], 0
-    for b in range(256):
-        if b not in bs:
-            bs.append(b)
-            cs.append(256 + n)
-            n += 1
-    chars = [chr(c) for c in cs]
+    from semcodec.models.lm.tokenizer import bytes_to_unicode
+
+    chars = list(bytes_to_unicode().values())  # GPT-2's byte alphabet, in its own order
     tokens = chars + [c + "</w>" for c in chars] + ["<|startoftext|>", "<|endoftext|>"]
     path.mkdir(parents=True, exist_ok=True)
     (path / "vocab.json").write_text(json.dumps({t: i for i, t in enumerate(tokens)}), encoding="utf-8")
