@@ -63,7 +63,8 @@ CHECK_OFFSET = 11
 #: The 3-bit codes of the check sizes (``check.CHECK_SIZES``), all of even parity.
 CHECK_CODES = (0b000, 0b011, 0b101, 0b110)
 _SIZE_ESCAPE = 15
-_MAX_SIDE = 1 << 20  # no real image is a million pixels wide; larger is a corrupt header
+#: The largest width or height a header carries (no real image is a million pixels wide).
+MAX_SIDE = 1 << 20
 #: Leading zeros a reader accepts in each exp-Golomb field (more is a corrupt header).
 _ID_ZEROS, _SIDE_ZEROS, _SEED_ZEROS = 16, 24, 64
 
@@ -129,7 +130,7 @@ class Header:
             raise ValueError(f"the {self.coder} coder takes no prior, not {self.prior!r}")
         if DEFAULT_PRIOR[self.coder] != "none" and self.prior == "none":
             raise ValueError(f"the {self.coder} coder needs a prior")
-        for name, low, high in (("width", 1, _MAX_SIDE), ("height", 1, _MAX_SIDE), ("seed", 0, MAX_SEED),
+        for name, low, high in (("width", 1, MAX_SIDE), ("height", 1, MAX_SIDE), ("seed", 0, MAX_SEED),
                                 ("profile", 0, MAX_PROFILE_ID)):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:

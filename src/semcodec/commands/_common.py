@@ -17,8 +17,10 @@ def parse_size(value: str) -> tuple[int, int]:
         w, h = (int(v) for v in value.lower().replace("×", "x").split("x"))
     except ValueError:
         raise InputError(f"--size must look like 1024x768, not {value!r}") from None
-    if w <= 0 or h <= 0 or w > 1 << 20 or h > 1 << 20:
-        raise InputError(f"--size {value} is out of range (each side from 1 to 1048576 pixels)")
+    from ..codec.container import MAX_SIDE
+
+    if not (0 < w <= MAX_SIDE and 0 < h <= MAX_SIDE):
+        raise InputError(f"--size {value} is out of range (each side from 1 to {MAX_SIDE} pixels)")
     return w, h
 
 

@@ -55,7 +55,7 @@ def example_path(name: str) -> Path:
 
 def check_smc(data: bytes) -> bytes:
     """The bytes of an uploaded .smc file, refused when empty or too large to be one."""
-    from ..fileio import MAX_SMC_BYTES
+    from ..limits import MAX_SMC_BYTES
 
     if not data:
         raise InputError("the uploaded .smc file is empty; choose a .smc file")
